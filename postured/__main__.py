@@ -1,0 +1,3 @@
+from postured.cli import main
+
+raise SystemExit(main())

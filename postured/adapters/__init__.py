@@ -1,0 +1,1 @@
+"""Thin adapters, one per library, that carry out the core's effects."""

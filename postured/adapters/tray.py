@@ -1,0 +1,140 @@
+"""The tray icon and its menu, through pystray. Everything shown is read from the engine.
+
+pystray must own the main thread. Menu texts and enabled flags are callables that ask
+the engine for its current view; ``refresh`` rebuilds the menu after every change.
+Import this module lazily: importing pystray without a display raises Xlib errors,
+not ImportError.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+
+from postured.core import machine
+from postured.core.view import TRAY_STATES
+from postured.resources import icon_path
+from postured.timetext import format_duration
+
+log = logging.getLogger("postured")
+
+PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
+
+
+def _name_the_process() -> None:
+    # The icon window's WM_CLASS comes from the program name; without this,
+    # `python -m postured` shows up as "__main__.py".
+    if sys.platform.startswith("linux"):
+        try:
+            from gi.repository import GLib
+
+            GLib.set_prgname("postured")
+            GLib.set_application_name("postured")
+        except Exception:
+            pass
+
+
+def _label(duration: timedelta) -> str:
+    text = format_duration(duration)
+    return text.replace("h", " h ").replace("m", " min ").replace("s", " s").strip()
+
+
+class PystrayTray:
+    def __init__(self, engine, open_config: Callable[[], None]):
+        _name_the_process()
+        import pystray  # may raise anything when there is no display
+        from PIL import Image
+
+        self._pystray = pystray
+        self._engine = engine
+        self._open_config = open_config
+        self._images = {state: Image.open(icon_path(state)) for state in TRAY_STATES}
+        view = engine.view()
+        self._icon = pystray.Icon(
+            "postured", self._images[view.state], view.tooltip, menu=self._menu()
+        )
+        self.backend = type(self._icon).__module__.rsplit("._", 1)[-1]
+
+    def _menu(self):
+        item, menu, separator = self._pystray.MenuItem, self._pystray.Menu, self._pystray.Menu.SEPARATOR
+        engine = self._engine
+
+        def act(command: machine.Command):
+            return lambda _icon, _item: engine.handle(command)
+
+        answerable = lambda _item: engine.view().can_answer  # noqa: E731
+        snooze_choices = [
+            item(_label(d), act(machine.Snooze(d)), enabled=answerable)
+            for d in engine.settings.reminders.snooze
+        ]
+        pause_choices = [item(f"For {_label(d)}", act(machine.Pause(d))) for d in PAUSE_CHOICES]
+        pause_choices.append(item("Until tomorrow", act(machine.Pause(None))))
+        return menu(
+            item(lambda _item: engine.view().status, None, enabled=False),
+            separator,
+            item("Done", act(machine.Done()), enabled=answerable),
+            item("Snooze", menu(*snooze_choices), enabled=answerable),
+            item("Skip", act(machine.Skip()), enabled=answerable),
+            item("Take a break now", act(machine.BreakNow()), enabled=lambda _i: engine.view().can_break_now),
+            separator,
+            item("Pause", menu(*pause_choices), visible=lambda _i: not engine.view().paused),
+            item("Resume", act(machine.Resume()), visible=lambda _i: engine.view().paused),
+            item("Open config", lambda _icon, _item: self._open_config()),
+            separator,
+            item("Quit", act(machine.Quit())),
+        )
+
+    def refresh(self) -> None:
+        view = self._engine.view()
+        if self._icon.icon is not self._images[view.state]:
+            self._icon.icon = self._images[view.state]
+        self._icon.title = view.tooltip
+        if self._icon.HAS_MENU:
+            # gtk builds the menu ahead of time: its callables must be read again.
+            self._icon.update_menu()
+
+    def run(self, on_ready: Callable[[], None]) -> None:
+        """Block the calling (main) thread until ``stop``."""
+
+        def setup(icon) -> None:
+            icon.visible = True
+            self._watch_signals()
+            on_ready()
+
+        self._icon.run(setup=setup)
+
+    def stop(self) -> None:
+        self._icon.stop()
+
+    def _watch_signals(self) -> None:
+        # GTK's main loop runs in C: Python signal handlers would wait for it forever.
+        if self.backend in ("gtk", "appindicator"):
+            import signal
+
+            from gi.repository import GLib
+
+            for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                GLib.unix_signal_add(
+                    GLib.PRIORITY_DEFAULT, number,
+                    lambda *_: (self._engine.handle(machine.Quit("signal")), False)[1],
+                )
+
+
+def tray_host_present() -> bool | None:
+    """On X11, whether a system tray host owns the tray selection; None if unknown."""
+    if not os.environ.get("DISPLAY"):
+        return None
+    try:
+        from Xlib import display as xdisplay
+
+        shown = xdisplay.Display()
+        try:
+            atom = shown.intern_atom(f"_NET_SYSTEM_TRAY_S{shown.get_default_screen()}")
+            return shown.get_selection_owner(atom) != 0
+        finally:
+            shown.close()
+    except Exception:
+        return None

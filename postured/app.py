@@ -1,0 +1,154 @@
+"""Composition root: builds the paths, clock, adapters and engine, and runs the daemon."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+
+from postured.catalogue import Catalogue, load_catalogue
+from postured.config import ConfigError, Settings, check_against_catalogue, load_settings
+from postured.paths import Paths
+
+log = logging.getLogger("postured")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    settings: Settings
+    catalogue: Catalogue
+    zone: tzinfo
+
+
+def load(paths: Paths) -> Loaded:
+    """The config (defaults when there is no file) checked against the catalogue."""
+    catalogue = load_catalogue()
+    if paths.config.exists():
+        settings = load_settings(paths.config)
+        text = paths.config.read_text(encoding="utf-8")
+    else:
+        settings, text = Settings(), None
+    check_against_catalogue(settings, catalogue.exercises, str(paths.config), text)
+    return Loaded(settings, catalogue, zone_of(settings))
+
+
+def zone_of(settings: Settings) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    if settings.schedule.timezone:
+        return ZoneInfo(settings.schedule.timezone)
+    try:
+        import tzlocal
+
+        return tzlocal.get_localzone()
+    except Exception as exc:
+        log.warning("cannot tell the system time zone (%s); using UTC", exc)
+        return timezone.utc
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def open_in_editor(path: Path) -> None:
+    """Open the config with the desktop's handler; never through a shell."""
+    if not path.exists():
+        from postured.resources import example_config
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(example_config().read_text(encoding="utf-8"), encoding="utf-8")
+    if sys.platform == "win32":
+        import os
+
+        os.startfile(path)  # type: ignore[attr-defined]
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        log.warning("cannot open %s with %s: %s", path, opener, exc.strerror)
+
+
+def run(paths: Paths, use_tray: bool) -> int:
+    logging.basicConfig(level=logging.INFO, format="postured: %(levelname)s: %(message)s")
+    try:
+        loaded = load(paths)
+    except ConfigError as exc:
+        print(f"postured: {exc}", file=sys.stderr)
+        return 2
+
+    from postured.adapters.history import SqliteHistory
+    from postured.adapters.notify import make_notifier
+    from postured.adapters.scheduler import SchedulerAlarm
+    from postured.core import machine
+    from postured.engine import Engine
+    from postured.resources import icon_path
+
+    stopped = threading.Event()
+    tray = None
+
+    def stop() -> None:
+        stopped.set()
+        if tray is not None:
+            tray.stop()
+
+    history = SqliteHistory(paths.history)
+    alarm = SchedulerAlarm(lambda: engine.handle(machine.AlarmFired()))
+    engine = Engine(
+        loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm,
+        make_notifier(str(icon_path("due"))), history, on_stop=stop,
+    )
+    if use_tray:
+        tray = _start_tray(engine, paths)
+    log.info(
+        "running with %s (%s), history in %s",
+        paths.config if paths.config.exists() else "the default config",
+        getattr(loaded.zone, "key", loaded.zone), paths.history,
+    )
+    try:
+        alarm.start()
+        engine.handle(machine.Start())
+        if tray is not None:
+            engine.tray = tray
+            try:
+                tray.run(on_ready=tray.refresh)
+            except Exception as exc:
+                log.warning("the tray stopped working (%s); reminders come as notifications only", exc)
+                engine.tray = tray = None
+        if not stopped.is_set():
+            _wait_for_quit(engine, stopped)
+    finally:
+        alarm.stop()
+        history.close()
+    log.info("stopped")
+    return 0
+
+
+def _wait_for_quit(engine, stopped: threading.Event) -> None:
+    from postured.core import machine
+
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, lambda *_: engine.handle(machine.Quit("signal")))
+    stopped.wait()
+
+
+def _start_tray(engine, paths: Paths):
+    """The tray, or None with one clear log line when there is none to be had."""
+    try:
+        from postured.adapters.tray import PystrayTray, tray_host_present
+
+        tray = PystrayTray(engine, lambda: open_in_editor(paths.config))
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        log.warning("no tray icon (%s); reminders come as notifications only", reason)
+        return None
+    if tray_host_present() is False:
+        log.warning("no system tray host on this display; reminders come as notifications "
+                    "(the icon appears if a tray starts later)")
+    log.info("tray icon through pystray's %s backend", tray.backend)
+    return tray

@@ -1,0 +1,199 @@
+"""The ``postured`` command. Only ``run`` loads the GUI, notification and scheduler libraries.
+
+Exit status: 0 success, 2 bad usage or a bad config (message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timedelta
+
+from postured import __version__
+
+EXIT_OK, EXIT_BAD = 0, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --config is accepted before the verb and after it; SUPPRESS keeps the later
+    # (unset) one from overwriting the earlier.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="config file (default: $POSTURED_CONFIG, else the user config dir)")
+
+    parser = argparse.ArgumentParser(
+        prog="postured", parents=[common],
+        description="Posture-break reminders in the system tray, during your work hours.",
+    )
+    parser.add_argument("--version", action="version", version=f"postured {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    run = verbs.add_parser("run", parents=[common], help="run the reminder daemon")
+    run.add_argument("--no-tray", action="store_true", help="no tray icon: notifications and log only")
+
+    config = verbs.add_parser("config", parents=[common], help="check, locate or create the config file")
+    config.add_argument("action", choices=["check", "path", "init"])
+    config.add_argument("--force", action="store_true", help="init: overwrite an existing file")
+
+    exercises = verbs.add_parser("exercises", parents=[common], help="list the exercise catalogue")
+    exercises.add_argument("--json", action="store_true")
+
+    upcoming = verbs.add_parser("next", parents=[common], help="the reminder times the config produces")
+    upcoming.add_argument("--count", type=_positive, default=10)
+    upcoming.add_argument("--from", dest="start", metavar="ISO-DATETIME",
+                          help="start here instead of now (local time of the config's zone unless an offset is given)")
+    upcoming.add_argument("--json", action="store_true")
+
+    history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
+    history.add_argument("--days", type=_positive, default=7)
+    history.add_argument("--json", action="store_true")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD
+    from postured import paths as paths_module
+
+    paths = paths_module.resolve(getattr(args, "config", None))
+    handler = globals()[f"_verb_{args.verb}"]
+    try:
+        return handler(args, paths)
+    except BrokenPipeError:  # `postured next | head`
+        return EXIT_OK
+
+
+def _fail(message: str) -> int:
+    print(f"postured: {message}", file=sys.stderr)
+    return EXIT_BAD
+
+
+def _load(paths):
+    from postured.app import load
+
+    return load(paths)
+
+
+def _verb_run(args, paths) -> int:
+    from postured.app import run
+
+    return run(paths, use_tray=not args.no_tray)
+
+
+def _verb_config(args, paths) -> int:
+    from postured.config import ConfigError
+
+    if args.action == "path":
+        print(paths.config)
+        return EXIT_OK
+    if args.action == "init":
+        from postured.resources import example_config
+
+        if paths.config.exists() and not args.force:
+            return _fail(f"{paths.config} exists already (use --force to replace it)")
+        paths.config.parent.mkdir(parents=True, exist_ok=True)
+        paths.config.write_text(example_config().read_text(encoding="utf-8"), encoding="utf-8")
+        print(f"wrote {paths.config}")
+        return EXIT_OK
+    try:
+        _load(paths)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    where = paths.config if paths.config.exists() else f"{paths.config} (absent: defaults apply)"
+    print(f"ok: {where}")
+    return EXIT_OK
+
+
+def _verb_exercises(args, paths) -> int:
+    from postured.config import ConfigError, eligible
+    from postured.core.view import dose
+
+    try:
+        loaded = _load(paths)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    usable = {e.id for e in eligible(loaded.settings, loaded.catalogue.exercises)}
+    if args.json:
+        entries = [
+            {**exercise.model_dump(mode="json"), "eligible": exercise.id in usable}
+            for exercise in loaded.catalogue.exercises
+        ]
+        print(json.dumps(entries, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for exercise in loaded.catalogue.exercises:
+        mark = "*" if exercise.id in usable else " "
+        needs = ", ".join(exercise.positions + exercise.equipment)
+        print(f"{mark} {exercise.id:<28} {exercise.name:<38} {exercise.region:<10} {needs}")
+        if dose(exercise):
+            print(f"  {'':<28} {dose(exercise)}")
+    print("\n* = suggested with your config", file=sys.stderr)
+    return EXIT_OK
+
+
+def _verb_next(args, paths) -> int:
+    from postured.config import ConfigError, eligible
+    from postured.core import planner, rotation
+    from postured.core.calendar import UTC, WorkCalendar
+
+    try:
+        loaded = _load(paths)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if args.start:
+        try:
+            start = datetime.fromisoformat(args.start)
+        except ValueError:
+            return _fail(f"--from {args.start!r} is not an ISO date-time (e.g. 2026-03-27T08:00)")
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=loaded.zone)
+    else:
+        start = datetime.now(UTC)
+    calendar = WorkCalendar(loaded.settings.schedule, loaded.zone)
+    choices = eligible(loaded.settings, loaded.catalogue.exercises)
+    recent: tuple[str, ...] = ()
+    rows = []
+    for moment in planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count):
+        exercise = rotation.choose(choices, recent)
+        recent = rotation.remember(recent, exercise.id)
+        rows.append((calendar.local(moment), exercise))
+    if args.json:
+        print(json.dumps([
+            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region}}
+            for at, e in rows
+        ], indent=2, ensure_ascii=False))
+    else:
+        for at, exercise in rows:
+            print(f"{at:%a %Y-%m-%d %H:%M %z}  {exercise.name}")
+    return EXIT_OK
+
+
+def _verb_history(args, paths) -> int:
+    from postured.adapters.history import read_events
+
+    since = datetime.now().astimezone() - timedelta(days=args.days)
+    events = read_events(paths.history, since)
+    if args.json:
+        print(json.dumps([event.as_json() for event in events], indent=2))
+        return EXIT_OK
+    if not events:
+        print(f"no history in the last {args.days} days ({paths.history})")
+    for event in events:
+        local = event.at.astimezone()
+        detail = f" ({event.detail})" if event.detail else ""
+        print(f"{local:%a %Y-%m-%d %H:%M}  {event.kind:<8} {event.exercise_id or '-':<28} "
+              f"via {event.source}{detail}")
+    return EXIT_OK

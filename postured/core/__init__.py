@@ -1,0 +1,1 @@
+"""The functional core: pure decisions, handed the time; no I/O, no threads, no clock."""

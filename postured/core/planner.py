@@ -1,0 +1,42 @@
+"""When the next reminder is due.
+
+The rule, in one place: count ``interval`` of work time from the moment the interval
+started (start-up, an answer, the end of a pause). If that lands inside the same work
+span, before it ends, that is the reminder time. Otherwise the count starts again at the
+beginning of the next work span; a span shorter than the interval gets no reminder.
+A reminder never falls on the very end of a span: that is when the person stops anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from postured.core.calendar import WorkCalendar
+
+
+def next_reminder(calendar: WorkCalendar, started: datetime, interval: timedelta) -> datetime | None:
+    for span_start, span_end in calendar.spans_from(started):
+        candidate = max(span_start, started) + interval
+        if candidate < span_end:
+            return candidate
+    return None
+
+
+def reminder_times(
+    calendar: WorkCalendar, start: datetime, interval: timedelta, count: int
+) -> list[datetime]:
+    """The next ``count`` reminder times if every reminder is answered the moment it shows."""
+    times: list[datetime] = []
+    moment = start
+    while len(times) < count:
+        found = next_reminder(calendar, moment, interval)
+        if found is None:
+            break
+        times.append(found)
+        moment = found
+    return times
+
+
+def pause_until_tomorrow(calendar: WorkCalendar, now: datetime) -> datetime | None:
+    """The start of the first work span of the next local day (or later)."""
+    return calendar.next_start(calendar.start_of_next_day(now))

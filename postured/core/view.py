@@ -1,0 +1,106 @@
+"""What the person sees, derived from state: the tray and the reminder's text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from postured.config import Exercise
+from postured.core.calendar import WorkCalendar
+from postured.core.machine import Phase, State
+
+TRAY_STATES = ("waiting", "due", "snoozed", "paused", "off_hours")
+
+
+@dataclass(frozen=True)
+class TrayView:
+    state: str  # one of TRAY_STATES; names the icon too
+    status: str  # the first, inert line of the menu
+    tooltip: str
+    can_answer: bool  # Done, Snooze, Skip
+    can_break_now: bool
+    paused: bool  # Resume instead of Pause
+
+
+def display_state(state: State, calendar: WorkCalendar, now: datetime) -> str:
+    if state.phase is Phase.WAITING and not calendar.is_work_time(now):
+        return "off_hours"
+    return state.phase.value
+
+
+def clock(calendar: WorkCalendar, moment: datetime, now: datetime) -> str:
+    """'10:30' today, 'Mon 09:30' on another day, in the person's zone."""
+    local, today = calendar.local(moment), calendar.local(now)
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    return local.strftime("%a %H:%M")
+
+
+def tray_view(
+    state: State, calendar: WorkCalendar, now: datetime, names: dict[str, str]
+) -> TrayView:
+    name = names.get(state.exercise_id or "", state.exercise_id or "")
+    shown = display_state(state, calendar, now)
+    when = clock(calendar, state.alarm_at, now) if state.alarm_at else None
+    if shown == "due":
+        status = f"Break due: {name}"
+    elif shown == "snoozed":
+        status = f"Snoozed until {when} — {name}"
+    elif shown == "paused":
+        status = f"Paused until {when}"
+    elif when is None:
+        status = "No work hours ahead"
+    elif shown == "off_hours":
+        status = f"Off hours — next break {when}, {name}"
+    else:
+        status = f"Next break {when} — {name}"
+    return TrayView(
+        state=shown,
+        status=status,
+        tooltip=f"postured: {status}",
+        can_answer=state.phase in (Phase.DUE, Phase.SNOOZED),
+        can_break_now=state.phase is not Phase.DUE,
+        paused=state.phase is Phase.PAUSED,
+    )
+
+
+def _amount(value: int | tuple[int, int] | None, unit: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return f"{value[0]}–{value[1]} {unit}"
+    return f"{value} {unit}"
+
+
+def dose(exercise: Exercise) -> str:
+    """'Hold 5–10 s · 10 times · each side' — whatever the sources give."""
+    parts = []
+    hold = _amount(exercise.hold_seconds, "s")
+    if hold:
+        parts.append(f"hold {hold}")
+    reps = _amount(exercise.repetitions, "times")
+    if reps:
+        parts.append(reps)
+    sets = _amount(exercise.sets, "sets")
+    if sets:
+        parts.append(sets)
+    if exercise.per_side:
+        parts.append("each side")
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def reminder_title(exercise: Exercise) -> str:
+    return f"Posture break: {exercise.name}"
+
+
+def reminder_body(exercise: Exercise, max_steps: int = 4) -> str:
+    """A few short lines that fit a notification: dose, steps, the first caution."""
+    lines = []
+    amount = dose(exercise)
+    if amount:
+        lines.append(amount)
+    lines += [f"{n}. {step}" for n, step in enumerate(exercise.steps[:max_steps], start=1)]
+    if exercise.cautions:
+        lines.append(f"Caution: {exercise.cautions[0]}")
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""The one door: every tray click, alarm and config change enters through ``handle``.
+
+``handle`` takes one lock, asks the pure core what to do at the current time, and
+carries out the effects through small adapter interfaces. Tests drive it with
+recording fakes and a clock they set by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import Protocol
+
+from postured.catalogue import Catalogue
+from postured.config import Settings, eligible
+from postured.core import machine, rotation, view
+from postured.core.calendar import WorkCalendar
+
+log = logging.getLogger("postured")
+
+
+class Alarm(Protocol):
+    def set(self, at: datetime | None) -> None:
+        """Wake the engine (AlarmFired) at ``at``; replaces any earlier alarm."""
+
+
+class Notifier(Protocol):
+    def show(self, title: str, body: str) -> None:
+        """Show a desktop notification; must not block for long, must not raise."""
+
+
+class History(Protocol):
+    def record(self, at: datetime, event: machine.Record) -> None: ...
+
+    def recent_shown(self, limit: int) -> list[str]: ...
+
+
+class Tray(Protocol):
+    def refresh(self) -> None: ...
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: Settings,
+        catalogue: Catalogue,
+        zone: tzinfo,
+        clock: Callable[[], datetime],
+        alarm: Alarm,
+        notifier: Notifier,
+        history: History,
+        on_stop: Callable[[], None] = lambda: None,
+    ):
+        self._lock = threading.RLock()
+        self._clock = clock
+        self.catalogue = catalogue
+        self.zone = zone
+        self.alarm = alarm
+        self.notifier = notifier
+        self.history = history
+        self.tray: Tray | None = None
+        self._on_stop = on_stop
+        self._use(settings)
+        self.state = machine.State(recent=tuple(history.recent_shown(rotation.MEMORY)))
+
+    def _use(self, settings: Settings) -> None:
+        self.settings = settings
+        self.calendar = WorkCalendar(settings.schedule, self.zone)
+        self.eligible = eligible(settings, self.catalogue.exercises)
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def handle(self, command: machine.Command) -> machine.Outcome:
+        with self._lock:
+            now = self._clock()
+            ctx = machine.Context(self.settings, self.calendar, self.eligible, now)
+            outcome = machine.handle(self.state, command, ctx)
+            if outcome.refused:
+                log.info("%s refused: %s", type(command).__name__, outcome.refused)
+                return outcome
+            self.state = outcome.state
+            for effect in outcome.effects:
+                self._perform(effect, now)
+            return outcome
+
+    def apply_settings(self, settings: Settings) -> machine.Outcome:
+        """Switch to a new, already validated config without losing state or history."""
+        with self._lock:
+            self._use(settings)
+            return self.handle(machine.ApplySettings())
+
+    def view(self) -> view.TrayView:
+        with self._lock:
+            names = {e.id: e.name for e in self.catalogue.exercises}
+            return view.tray_view(self.state, self.calendar, self._clock(), names)
+
+    def _perform(self, effect: machine.Effect, now: datetime) -> None:
+        try:
+            match effect:
+                case machine.ShowReminder(exercise_id):
+                    exercise = self.catalogue.by_id(exercise_id)
+                    if exercise is not None:
+                        self.notifier.show(view.reminder_title(exercise), view.reminder_body(exercise))
+                        log.info("reminder: %s", exercise.name)
+                case machine.Record():
+                    self.history.record(now, effect)
+                case machine.SetAlarm(at):
+                    self.alarm.set(at)
+                    if at is not None:
+                        log.debug("next alarm %s", at.astimezone(self.zone).isoformat())
+                case machine.RefreshTray():
+                    if self.tray is not None:
+                        self.tray.refresh()
+                case machine.Stop():
+                    self._on_stop()
+        except Exception as exc:  # an adapter failing must not take the daemon down
+            log.warning("could not carry out %s: %s", type(effect).__name__, exc)

@@ -1,0 +1,105 @@
+"""Durations ("1h30m") and daily windows ("09:00-12:00") as people write them.
+
+Standard library only: the light CLI verbs parse durations without loading pydantic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+DURATION_HINT = "use 45m, 1h, 1h30m or 90s"
+WINDOW_HINT = 'use "HH:MM-HH:MM", e.g. "09:00-12:00"'
+
+_DURATION = re.compile(r"(?:(\d{1,4})h)?(?:(\d{1,5})m)?(?:(\d{1,6})s)?")
+_CLOCK = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
+# The longest interval, snooze or pause anyone could mean; beyond it a typo is likelier.
+MAX_DURATION = timedelta(days=7)
+
+
+def parse_duration(text: str) -> timedelta:
+    """'1h30m' -> 90 minutes. Raises ValueError with a message for people."""
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a duration ({DURATION_HINT})")
+    compact = text.strip().lower().replace(" ", "")
+    match = _DURATION.fullmatch(compact)
+    if not compact or match is None:
+        raise ValueError(f'"{text}" is not a duration ({DURATION_HINT})')
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    value = timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    if value <= timedelta(0):
+        raise ValueError(f'"{text}" is zero; a duration must be longer than that')
+    if value > MAX_DURATION:
+        raise ValueError(f'"{text}" is longer than 7 days')
+    return value
+
+
+def format_duration(value: timedelta) -> str:
+    """90 minutes -> '1h30m' (the inverse of parse_duration)."""
+    total = int(value.total_seconds())
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
+    return "".join(parts) or "0s"
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """A daily span of local wall-clock time, in minutes after midnight.
+
+    ``end`` may pass 1440 (24:00): "22:00-06:00" is start 1320, end 1800, so a
+    night shift ends the next morning.
+    """
+
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{_clock(self.start)}-{_clock(self.end % 1440 if self.end != 1440 else 1440)}"
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end > 1440
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _parse_clock(text: str, whole: str) -> int:
+    match = _CLOCK.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f'"{whole}" is not a time window ({WINDOW_HINT})')
+    value = int(match.group(1)) * 60 + int(match.group(2))
+    if value > 1440:
+        raise ValueError(f'"{whole}": {text.strip()} is not a time of day')
+    return value
+
+
+def parse_window(text: str) -> Window:
+    """'09:00-12:00' -> Window(540, 720); '22:00-06:00' runs past midnight."""
+    if not isinstance(text, str) or text.count("-") != 1:
+        raise ValueError(f'"{text}" is not a time window ({WINDOW_HINT})')
+    first, second = text.split("-")
+    start, end = _parse_clock(first, text), _parse_clock(second, text)
+    if start == 1440:
+        raise ValueError(f'"{text}" starts at 24:00; start at 00:00 instead')
+    if start == end:
+        raise ValueError(f'"{text}" is empty: it starts and ends at the same time')
+    if end < start:
+        end += 1440
+    return Window(start, end)
+
+
+def find_overlap(windows: list[Window]) -> tuple[Window, Window] | None:
+    """The first pair of windows in one day's list that overlap, if any."""
+    ordered = sorted(windows)
+    for earlier, later in zip(ordered, ordered[1:]):
+        if later.start < earlier.end:
+            return earlier, later
+    # A window past midnight must also leave room for the earliest one of the next day
+    # when both lists are the same (the common case of one list for every day).
+    if ordered and ordered[-1].end - 1440 > ordered[0].start:
+        return ordered[-1], ordered[0]
+    return None

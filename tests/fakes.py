@@ -1,0 +1,91 @@
+"""Recording fakes for the engine's adapters, and a clock the test moves by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from postured.catalogue import Catalogue
+from postured.config import Settings
+from postured.core import machine
+from postured.engine import Engine
+
+
+class Clock:
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+class RecordingAlarm:
+    def __init__(self):
+        self.at: datetime | None = None
+
+    def set(self, at):
+        self.at = at
+
+
+class RecordingNotifier:
+    def __init__(self):
+        self.shown: list[tuple[str, str]] = []
+
+    def show(self, title, body):
+        self.shown.append((title, body))
+
+
+class RecordingHistory:
+    def __init__(self):
+        self.events: list[tuple[datetime, machine.Record]] = []
+
+    def record(self, at, event):
+        self.events.append((at, event))
+
+    def recent_shown(self, limit):
+        return [e.exercise_id for _, e in reversed(self.events) if e.kind == "shown"][:limit]
+
+    def kinds(self) -> list[str]:
+        return [event.kind for _, event in self.events]
+
+
+class RecordingTray:
+    def __init__(self, engine):
+        self.engine = engine
+        self.views = []
+
+    def refresh(self):
+        self.views.append(self.engine.view())
+
+
+class Rig:
+    """An engine wired to fakes; ``fire()`` plays the alarm when it is due."""
+
+    def __init__(self, settings: Settings, catalogue: Catalogue, zone, start: datetime):
+        self.clock = Clock(start)
+        self.alarm = RecordingAlarm()
+        self.notifier = RecordingNotifier()
+        self.history = RecordingHistory()
+        self.stopped = False
+        self.engine = Engine(settings, catalogue, zone, self.clock, self.alarm, self.notifier,
+                             self.history, on_stop=self._stop)
+        self.tray = RecordingTray(self.engine)
+        self.engine.tray = self.tray
+
+    def _stop(self):
+        self.stopped = True
+
+    def handle(self, command):
+        return self.engine.handle(command)
+
+    def run_until(self, moment: datetime) -> list[datetime]:
+        """Fire every alarm up to ``moment``, as the scheduler would; returns when each fired."""
+        fired = []
+        while self.alarm.at is not None and self.alarm.at <= moment:
+            self.clock.now = self.alarm.at
+            fired.append(self.clock.now)
+            self.engine.handle(machine.AlarmFired())
+        self.clock.now = moment
+        return fired
