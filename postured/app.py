@@ -27,12 +27,12 @@ class Loaded:
 
 def load(paths: Paths) -> Loaded:
     """The config (defaults when there is no file) checked against the catalogue."""
-    catalogue = load_catalogue()
     if paths.config.exists():
         settings = load_settings(paths.config)
         text = paths.config.read_text(encoding="utf-8")
     else:
         settings, text = Settings(), None
+    catalogue = load_catalogue()
     check_against_catalogue(settings, catalogue.exercises, str(paths.config), text)
     return Loaded(settings, catalogue, zone_of(settings))
 
@@ -76,17 +76,29 @@ def open_in_editor(path: Path) -> None:
 
 def run(paths: Paths, use_tray: bool) -> int:
     logging.basicConfig(level=logging.INFO, format="postured: %(levelname)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job is noise
     try:
         loaded = load(paths)
     except ConfigError as exc:
         print(f"postured: {exc}", file=sys.stderr)
         return 2
 
+    from postured import control
+    from postured.adapters.control_server import ControlServer, claim
+
+    where = control.endpoint()
+    if _answers(where) or (instance_lock := claim(where)) is None:
+        print(f"postured: already running (its control socket is {where.address}); "
+              "use `postured status`, or `postured quit` first", file=sys.stderr)
+        return 1
+
     from postured.adapters.history import SqliteHistory
     from postured.adapters.notify import make_notifier
     from postured.adapters.scheduler import SchedulerAlarm
     from postured.core import machine
     from postured.engine import Engine
+    from postured.live_config import ConfigKeeper, ConfigWatcher
+    from postured.remote import Remote
     from postured.resources import icon_path
 
     stopped = threading.Event()
@@ -99,10 +111,13 @@ def run(paths: Paths, use_tray: bool) -> int:
 
     history = SqliteHistory(paths.history)
     alarm = SchedulerAlarm(lambda: engine.handle(machine.AlarmFired()))
+    notifier = make_notifier(str(icon_path("due")))
     engine = Engine(
-        loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm,
-        make_notifier(str(icon_path("due"))), history, on_stop=stop,
+        loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm, notifier, history, on_stop=stop,
     )
+    keeper = ConfigKeeper(paths, engine, notifier, load)
+    server = ControlServer(where, Remote(engine, keeper).respond)
+    watcher = ConfigWatcher(keeper)
     if use_tray:
         tray = _start_tray(engine, paths)
     log.info(
@@ -113,6 +128,8 @@ def run(paths: Paths, use_tray: bool) -> int:
     try:
         alarm.start()
         engine.handle(machine.Start())
+        server.start()
+        watcher.start()
         if tray is not None:
             engine.tray = tray
             try:
@@ -123,10 +140,25 @@ def run(paths: Paths, use_tray: bool) -> int:
         if not stopped.is_set():
             _wait_for_quit(engine, stopped)
     finally:
+        watcher.stop()
+        server.stop()
         alarm.stop()
         history.close()
+        instance_lock.close()
     log.info("stopped")
     return 0
+
+
+def _answers(where) -> bool:
+    from postured import control
+
+    try:
+        control.call(where, control.request("status"), timeout=2)
+        return True
+    except (control.NotRunning, TimeoutError, OSError, EOFError, ValueError):
+        return False
+    except Exception:  # a wrong key (AuthenticationError): something is there
+        return True
 
 
 def _wait_for_quit(engine, stopped: threading.Event) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from postured import __version__
 
-EXIT_OK, EXIT_BAD = 0, 2
+EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +45,17 @@ def build_parser() -> argparse.ArgumentParser:
                           help="start here instead of now (local time of the config's zone unless an offset is given)")
     upcoming.add_argument("--json", action="store_true")
 
+    status = verbs.add_parser("status", parents=[common], help="what the running daemon is doing")
+    status.add_argument("--json", action="store_true", help="stable keys for status bars (see README)")
+    snooze = verbs.add_parser("snooze", parents=[common], help="snooze the due break")
+    snooze.add_argument("argument", metavar="DURATION", nargs="?", help="e.g. 10m (default: the first configured choice)")
+    pause = verbs.add_parser("pause", parents=[common], help="pause reminders")
+    pause.add_argument("argument", metavar="DURATION|tomorrow", nargs="?", help="e.g. 1h (default: tomorrow)")
+    for verb, text in (("done", "mark the due break done"), ("skip", "skip the due break"),
+                       ("resume", "resume after a pause"), ("break-now", "take a break now"),
+                       ("reload", "re-read the config file"), ("quit", "stop the daemon")):
+        verbs.add_parser(verb, parents=[common], help=text)
+
     history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
     history.add_argument("--days", type=_positive, default=7)
     history.add_argument("--json", action="store_true")
@@ -70,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     from postured import paths as paths_module
 
     paths = paths_module.resolve(getattr(args, "config", None))
-    handler = globals()[f"_verb_{args.verb}"]
+    handler = globals().get(f"_verb_{args.verb}", _verb_control)
     try:
         return handler(args, paths)
     except BrokenPipeError:  # `postured next | head`
@@ -197,3 +208,44 @@ def _verb_history(args, paths) -> int:
         print(f"{local:%a %Y-%m-%d %H:%M}  {event.kind:<8} {event.exercise_id or '-':<28} "
               f"via {event.source}{detail}")
     return EXIT_OK
+
+
+def _verb_control(args, paths) -> int:
+    """The verbs for the running daemon: plain JSON over the control socket, nothing heavy."""
+    from postured import control
+    from postured.timetext import parse_duration
+
+    argument = getattr(args, "argument", None)
+    if argument is not None and argument != "tomorrow":
+        try:
+            parse_duration(argument)
+        except ValueError as exc:
+            return _fail(str(exc))
+    try:
+        answer = control.call(control.endpoint(), control.request(args.verb, argument))
+    except control.NotRunning:
+        print("postured: not running (start it with: postured run)", file=sys.stderr)
+        return EXIT_NOT_RUNNING
+    except (TimeoutError, EOFError, OSError, control.ProtocolError) as exc:
+        print(f"postured: the daemon did not answer properly: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.verb == "status" and answer.get("ok"):
+        _print_status(answer["status"], args.json)
+        return EXIT_OK
+    if not answer.get("ok"):
+        print(f"postured: {answer.get('error')}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(answer.get("message", "ok"))
+    return EXIT_OK
+
+
+def _print_status(status: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(status, ensure_ascii=False))
+        return
+    today = status["today"]
+    print(status["status"])
+    print(f"today: {today['done']} done, {today['snoozed']} snoozed, {today['skipped']} skipped")
+    print(f"config: {status['config_path']}")
+    if status["config_error"]:
+        print(f"config not applied (the last good one is in use):\n{status['config_error']}")

@@ -263,7 +263,8 @@ def _describe(exc: ValidationError, text: str, source: str) -> str:
     lines = []
     for error in exc.errors(include_url=False):
         loc = tuple(str(part) for part in error["loc"])
-        key = ".".join(loc) or "(top level)"
+        key = "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in loc).lstrip(".")
+        key = key or "(top level)"
         lines.append(_where(source, text, loc) + f"{key}: " + _explain(error, loc))
     return "\n".join(lines)
 
@@ -280,7 +281,9 @@ def _explain(error: dict, loc: tuple[str, ...]) -> str:
         hint = _did_you_mean(loc[-1], known)
         return f"unknown key{hint} (known here: {', '.join(known)})"
     if kind == "literal_error":
-        return f"{_show(error['input'])} is not allowed ({error['ctx']['expected']})"
+        allowed = re.findall(r"'([^']*)'", error["ctx"]["expected"])
+        hint = _did_you_mean(str(error["input"]), allowed)
+        return f"{_show(error['input'])} is not allowed{hint} (use one of: {', '.join(allowed)})"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         return f"{_show(error['input'])} has the wrong type: {error['msg'].lower()}"
     if kind in ("string_type", "int_type", "bool_type"):

@@ -36,6 +36,8 @@ class History(Protocol):
 
     def recent_shown(self, limit: int) -> list[str]: ...
 
+    def count_since(self, since: datetime) -> dict[str, int]: ...
+
 
 class Tray(Protocol):
     def refresh(self) -> None: ...
@@ -53,7 +55,7 @@ class Engine:
         history: History,
         on_stop: Callable[[], None] = lambda: None,
     ):
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._clock = clock
         self.catalogue = catalogue
         self.zone = zone
@@ -74,7 +76,7 @@ class Engine:
         return self._clock()
 
     def handle(self, command: machine.Command) -> machine.Outcome:
-        with self._lock:
+        with self.lock:
             now = self._clock()
             ctx = machine.Context(self.settings, self.calendar, self.eligible, now)
             outcome = machine.handle(self.state, command, ctx)
@@ -84,16 +86,24 @@ class Engine:
             self.state = outcome.state
             for effect in outcome.effects:
                 self._perform(effect, now)
+            if not isinstance(command, machine.AlarmFired | machine.Quit):
+                log.info("%s: %s", _describe(command), self._status())
             return outcome
 
-    def apply_settings(self, settings: Settings) -> machine.Outcome:
+    def apply_settings(self, settings: Settings, zone: tzinfo | None = None) -> machine.Outcome:
         """Switch to a new, already validated config without losing state or history."""
-        with self._lock:
+        with self.lock:
+            if zone is not None:
+                self.zone = zone
             self._use(settings)
             return self.handle(machine.ApplySettings())
 
+    def _status(self) -> str:
+        names = {e.id: e.name for e in self.catalogue.exercises}
+        return view.tray_view(self.state, self.calendar, self._clock(), names).status
+
     def view(self) -> view.TrayView:
-        with self._lock:
+        with self.lock:
             names = {e.id: e.name for e in self.catalogue.exercises}
             return view.tray_view(self.state, self.calendar, self._clock(), names)
 
@@ -118,3 +128,9 @@ class Engine:
                     self._on_stop()
         except Exception as exc:  # an adapter failing must not take the daemon down
             log.warning("could not carry out %s: %s", type(effect).__name__, exc)
+
+
+def _describe(command: machine.Command) -> str:
+    name = type(command).__name__.lower()
+    source = getattr(command, "source", None)
+    return f"{name} (from {source})" if source else name

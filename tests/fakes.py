@@ -47,6 +47,13 @@ class RecordingHistory:
     def recent_shown(self, limit):
         return [e.exercise_id for _, e in reversed(self.events) if e.kind == "shown"][:limit]
 
+    def count_since(self, since):
+        counts: dict[str, int] = {}
+        for at, event in self.events:
+            if at >= since:
+                counts[event.kind] = counts.get(event.kind, 0) + 1
+        return counts
+
     def kinds(self) -> list[str]:
         return [event.kind for _, event in self.events]
 

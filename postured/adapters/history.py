@@ -70,6 +70,12 @@ class SqliteHistory:
         )
         return [row[0] for row in rows if row[0]]
 
+    def count_since(self, since: datetime) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT kind, COUNT(*) FROM events WHERE at >= ? GROUP BY kind", (_utc(since),)
+        )
+        return dict(rows.fetchall())
+
     def close(self) -> None:
         self._db.close()
 

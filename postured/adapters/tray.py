@@ -92,9 +92,19 @@ class PystrayTray:
         if self._icon.icon is not self._images[view.state]:
             self._icon.icon = self._images[view.state]
         self._icon.title = view.tooltip
+        self._set_tooltip(view.tooltip)
         if self._icon.HAS_MENU:
             # gtk builds the menu ahead of time: its callables must be read again.
             self._icon.update_menu()
+
+    def _set_tooltip(self, text: str) -> None:
+        # pystray's gtk backend sets only the StatusIcon's title, which no one sees
+        # on hover; the hover text is the tooltip.
+        status_icon = getattr(self._icon, "_status_icon", None)
+        if status_icon is not None:
+            from gi.repository import GLib
+
+            GLib.idle_add(lambda: status_icon.set_tooltip_text(text) and False)
 
     def run(self, on_ready: Callable[[], None]) -> None:
         """Block the calling (main) thread until ``stop``."""

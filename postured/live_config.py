@@ -1,0 +1,106 @@
+"""Live config: reload on demand or when the file is saved; a bad file changes nothing.
+
+A valid file is applied at once (next reminder recomputed, tray redrawn, history
+untouched). An invalid one is rejected as a whole: the daemon keeps its last good
+config, shows the located error once as a notification, and reports it in `status`
+until a good file is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from postured.config import ConfigError
+
+log = logging.getLogger("postured")
+
+# Editors write a file in several steps; wait for them to finish before reading.
+SETTLE_SECONDS = 0.3
+
+
+class ConfigKeeper:
+    def __init__(self, paths, engine, notifier, load):
+        self.paths = paths
+        self.path: Path = paths.config
+        self.error: str | None = None
+        self._engine = engine
+        self._notifier = notifier
+        self._load = load  # paths -> Loaded, or raises ConfigError
+        self._lock = threading.Lock()
+
+    def reload(self) -> str | None:
+        """Apply the file if it is good; return the located error if not."""
+        with self._lock:
+            if not self.path.exists():
+                log.info("%s is gone; keeping the current settings", self.path)
+                return self.error
+            try:
+                loaded = self._load(self.paths)
+            except ConfigError as exc:
+                message = str(exc)
+                if message != self.error:
+                    log.warning("config not applied, keeping the last good one: %s", message)
+                    self._notifier.show("postured: config not applied", message)
+                self.error = message
+                return message
+            if self.error:
+                log.info("config is good again")
+            self.error = None
+            if loaded.settings != self._engine.settings or loaded.zone != self._engine.zone:
+                self._engine.apply_settings(loaded.settings, loaded.zone)
+                log.info("config applied from %s", self.path)
+            return None
+
+
+class ConfigWatcher:
+    """Calls ``keeper.reload`` shortly after the config file changes (inotify, no polling)."""
+
+    def __init__(self, keeper: ConfigKeeper):
+        self._keeper = keeper
+        self._observer = None
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
+
+    def start(self) -> None:
+        try:
+            from watchdog.events import FileSystemEventHandler
+            from watchdog.observers import Observer
+        except ImportError as exc:
+            log.warning("no live config reload (%s); use `postured reload`", exc)
+            return
+        target = self._keeper.path
+        watcher = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event):
+                touched = {str(event.src_path), str(getattr(event, "dest_path", "") or "")}
+                if str(target) in touched:
+                    watcher._soon()
+
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._observer = Observer()
+            # The folder, not the file: editors that save by rename replace the file.
+            self._observer.schedule(Handler(), str(target.parent), recursive=False)
+            self._observer.daemon = True
+            self._observer.start()
+        except Exception as exc:
+            log.warning("cannot watch %s (%s); use `postured reload`", target.parent, exc)
+            self._observer = None
+
+    def _soon(self) -> None:
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(SETTLE_SECONDS, self._keeper.reload)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def stop(self) -> None:
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+        if self._observer is not None:
+            self._observer.stop()

@@ -1,0 +1,74 @@
+"""What each control verb does: the same engine commands as the tray menu, plus status.
+
+A CLI answer and a tray click are the same event in history; only ``source`` differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+
+from postured import control
+from postured.core import machine
+from postured.timetext import parse_duration
+
+COMMANDS: dict[str, Callable[[str | None], machine.Command]] = {
+    "done": lambda _arg: machine.Done(source="cli"),
+    "skip": lambda _arg: machine.Skip(source="cli"),
+    "snooze": lambda arg: machine.Snooze(parse_duration(arg) if arg else None, source="cli"),
+    "pause": lambda arg: machine.Pause(
+        None if arg in (None, "tomorrow") else parse_duration(arg), source="cli"
+    ),
+    "resume": lambda _arg: machine.Resume(source="cli"),
+    "break-now": lambda _arg: machine.BreakNow(source="cli"),
+    "quit": lambda _arg: machine.Quit(source="cli"),
+}
+
+
+class Remote:
+    def __init__(self, engine, keeper):
+        self._engine = engine
+        self._keeper = keeper  # reloads the config; knows its path and last error
+
+    def respond(self, verb: str, argument: str | None) -> dict:
+        if verb == "status":
+            return control.reply(True, status=self.status())
+        if verb == "reload":
+            error = self._keeper.reload()
+            if error:
+                return control.reply(False, error=error, status=self.status())
+            return control.reply(True, message="config reloaded", status=self.status())
+        try:
+            command = COMMANDS[verb](argument)
+        except ValueError as exc:
+            return control.reply(False, error=str(exc))
+        outcome = self._engine.handle(command)
+        if outcome.refused:
+            return control.reply(False, error=outcome.refused, status=self.status())
+        return control.reply(True, message=self._engine.view().status, status=self.status())
+
+    def status(self) -> dict:
+        engine = self._engine
+        with engine.lock:
+            state, now = engine.state, engine.now()
+            view = engine.view()
+            exercise = engine.catalogue.by_id(state.exercise_id) if state.exercise_id else None
+            midnight = datetime.combine(engine.calendar.local(now).date(), time(), tzinfo=engine.zone)
+            counts = engine.history.count_since(midnight)
+        next_reminder = state.alarm_at if state.phase is machine.Phase.WAITING else None
+        if state.phase is machine.Phase.SNOOZED:
+            next_reminder = state.until
+        return {
+            "state": view.state,
+            "status": view.status,
+            "next_reminder": _iso(next_reminder, engine),
+            "exercise": {"id": exercise.id, "name": exercise.name} if exercise else None,
+            "until": _iso(state.until, engine),
+            "today": {kind: counts.get(kind, 0) for kind in ("done", "snoozed", "skipped")},
+            "config_path": str(self._keeper.path),
+            "config_error": self._keeper.error,
+        }
+
+
+def _iso(moment: datetime | None, engine) -> str | None:
+    return engine.calendar.local(moment).isoformat(timespec="seconds") if moment else None

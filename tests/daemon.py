@@ -1,0 +1,83 @@
+"""Start the real `postured run` as a subprocess and watch it from outside."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from desktop import wait_until
+
+ALL_DAY = """
+[schedule]
+interval = "{interval}"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+hours = ["00:00-24:00"]
+[reminders]
+snooze = ["5m", "10m", "15m"]
+"""
+
+
+class Daemon:
+    def __init__(self, root: Path, env: dict[str, str], config_text: str, args=("run",), extra_env=None):
+        self.root = root
+        self.config = root / "config.toml"
+        self.config.write_text(config_text)
+        self.env = {**env, **(extra_env or {})}
+        self.data = Path(self.env.get("XDG_DATA_HOME", root / "data")) / "postured"
+        self.env.setdefault("XDG_DATA_HOME", str(root / "data"))
+        self.log_path = root / "postured.log"
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "postured", "--config", str(self.config), *args],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = 20, count: int = 1) -> None:
+        wait_until(lambda: self.log.count(text) >= count or self.proc.poll() is not None,
+                   f"{text!r} in the log", timeout)
+        assert self.log.count(text) >= count, f"postured exited ({self.proc.returncode}):\n{self.log}"
+
+    def events(self) -> list[tuple[str, str | None, str]]:
+        path = self.data / "history.sqlite3"
+        if not path.exists():
+            return []
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT kind, exercise_id, source FROM events ORDER BY id").fetchall()
+        except sqlite3.OperationalError:
+            return []
+        finally:
+            db.close()
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _, _ in self.events()]
+
+    def wait_for_event(self, kind: str, count: int = 1, timeout: float = 20) -> None:
+        wait_until(lambda: self.kinds().count(kind) >= count or self.proc.poll() is not None,
+                   f"{count} {kind!r} event(s) in history", timeout)
+        assert self.kinds().count(kind) >= count, f"history {self.kinds()}; log:\n{self.log}"
+
+    def wait_exit(self, timeout: float = 15) -> int:
+        return self.proc.wait(timeout)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def children(self) -> list[int]:
+        done = subprocess.run(["pgrep", "-s", str(self.proc.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in done.stdout.split()]

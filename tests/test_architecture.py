@@ -1,0 +1,45 @@
+"""The dependency rules of the design, checked on the source."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "postured"
+CORE_MAY_IMPORT = ("postured.core", "postured.config", "postured.timetext")
+
+
+def imports_of(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "core").glob("*.py")), ids=lambda p: p.name)
+def test_core_imports_only_the_standard_library_and_config(path):
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        if top == "postured":
+            assert name.startswith(CORE_MAY_IMPORT), f"{path.name} imports {name}"
+        else:
+            assert top in sys.stdlib_module_names or top == "__future__", f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "core").glob("*.py")), ids=lambda p: p.name)
+def test_core_never_reads_the_clock_or_sleeps(path):
+    source = path.read_text()
+    for forbidden in (".now(", "utcnow(", "time.time(", "sleep(", "monotonic("):
+        assert forbidden not in source, f"{path.name} calls {forbidden}"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "adapters").glob("*.py")), ids=lambda p: p.name)
+def test_adapters_do_not_import_the_engine_app_or_each_other(path):
+    for name in imports_of(path):
+        assert name not in ("postured.engine", "postured.app", "postured.cli"), f"{path.name} imports {name}"
+        if name.startswith("postured.adapters."):
+            assert False, f"{path.name} imports another adapter {name}"

@@ -1,0 +1,218 @@
+"""End to end on a real desktop: Xvfb, a private D-Bus bus, dunst, trayer, real clicks.
+
+Each test starts the real `postured run` as a subprocess and checks what a person would
+see: the notification dunst received, the tray icon's tooltip, the history database,
+the process exiting. Screenshots of the tray menu and of notifications are kept in the
+test's tmp dir (the path is printed, and pytest shows it when a test fails).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+import pytest
+from daemon import ALL_DAY, Daemon
+from desktop import Desktop, missing_programs, wait_until
+
+pytestmark = pytest.mark.desktop
+
+MISSING = missing_programs()
+if MISSING:
+    message = "the test desktop needs the Debian packages: " + " ".join(MISSING)
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI must run these tests, not skip them)", pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+
+# The order of the menu's sensitive items in each state (insensitive ones are passed
+# over by the keyboard): see postured/adapters/tray.py.
+MENU = {
+    "waiting": ["Take a break now", "Pause", "Open config", "Quit"],
+    "due": ["Done", "Snooze", "Skip", "Pause", "Open config", "Quit"],
+    "snoozed": ["Done", "Snooze", "Skip", "Take a break now", "Pause", "Open config", "Quit"],
+    "paused": ["Take a break now", "Resume", "Open config", "Quit"],
+}
+# Which mouse button opens the menu (pystray's appindicator falls back to an XEmbed
+# icon under trayer, which opens it on a left click).
+BUTTON = {"gtk": "3", "appindicator": "1"}
+
+
+@pytest.fixture
+def desktop(tmp_path):
+    shown = Desktop(tmp_path / "desktop")
+    print(f"desktop artifacts: {shown.root}")
+    yield shown
+    shown.close()
+
+
+def start(desktop: Desktop, tmp_path, interval="1h", backend="gtk", **env) -> Daemon:
+    extra = {"PYSTRAY_BACKEND": backend, **env}
+    daemon = Daemon(tmp_path, desktop.env, ALL_DAY.format(interval=interval), extra_env=extra)
+    return daemon
+
+
+class Tray:
+    """The postured icon in trayer, clicked and read like a person would."""
+
+    def __init__(self, desktop: Desktop, daemon: Daemon, backend: str):
+        self.desktop, self.daemon, self.backend = desktop, daemon, backend
+        self.window = wait_until(lambda: self._icon(), "the postured icon in the tray", 20)[0]
+        self.shots = 0
+
+    def _icon(self):
+        return [window for window, _title in self.desktop.tray_icons()]
+
+    def tooltip(self) -> str:
+        return dict(self.desktop.tray_icons()).get(self.window, "")
+
+    def wait_tooltip(self, pattern: str) -> str:
+        return wait_until(lambda: re.search(pattern, self.tooltip()) and self.tooltip(),
+                          f"a tray tooltip matching {pattern!r} (now {self.tooltip()!r})", 10)
+
+    def choose(self, state: str, item: str, submenu_index: int | None = None) -> None:
+        """Open the menu, walk to ``item`` with the keyboard, press Return."""
+        assert self.desktop.open_menus() == []
+        self.desktop.xdotool("mousemove", "--window", str(self.window), "10", "10", "click", BUTTON[self.backend])
+        wait_until(self.desktop.open_menus, "the tray menu to open", 10)
+        self.shots += 1
+        shot = self.desktop.screenshot(self.daemon.root / f"menu-{self.shots}-{item.lower().replace(' ', '-')}.png")
+        print(f"screenshot of the open menu: {shot}")
+        keys = ["Down"] * (MENU[state].index(item) + 1)
+        if submenu_index is not None:
+            keys += ["Right"] + ["Down"] * submenu_index
+        self.desktop.xdotool("key", "--delay", "60", *keys, "Return")
+        wait_until(lambda: not self.desktop.open_menus(), "the tray menu to close", 10)
+
+
+def answers(daemon: Daemon) -> list[tuple[str, str]]:
+    return [(kind, source) for kind, _exercise, source in daemon.events()]
+
+
+def test_a_reminder_fires_by_itself_and_reaches_dunst(desktop, tmp_path):
+    daemon = start(desktop, tmp_path, interval="2s")
+    try:
+        daemon.wait_for_event("shown")
+        notes = wait_until(desktop.notifications, "a notification at dunst", 15)
+        exercise_id = daemon.events()[0][1]
+        listed = subprocess.run([daemon.proc.args[0], "-m", "postured", "exercises", "--json"],
+                                capture_output=True, text=True, env=daemon.env, check=True).stdout
+        import json
+
+        exercise = next(e for e in json.loads(listed) if e["id"] == exercise_id)
+        first = notes[0]
+        assert first["app_name"] == "postured"
+        assert first["summary"] == f"Posture break: {exercise['name']}"
+        assert "1. " in first["body"] and exercise["steps"][0][:20] in first["body"].replace("&amp;", "&")
+        shot = desktop.screenshot(tmp_path / "notification.png")
+        print(f"screenshot of the notification: {shot}")
+    finally:
+        daemon.stop()
+
+
+@pytest.mark.parametrize("backend", ["gtk", "appindicator"])
+def test_every_tray_answer_works_through_real_clicks(desktop, tmp_path, backend):
+    daemon = start(desktop, tmp_path, backend=backend)
+    try:
+        daemon.wait_for_log(f"tray icon through pystray's {backend} backend")
+        tray = Tray(desktop, daemon, backend)
+        if backend == "gtk":
+            tray.wait_tooltip(r"^postured: Next break \d\d:\d\d — ")
+
+        tray.choose("waiting", "Take a break now")
+        daemon.wait_for_event("shown")
+        wait_until(desktop.notifications, "the break's notification at dunst", 15)
+        if backend == "gtk":
+            tray.wait_tooltip(r"^postured: Break due: ")
+
+        tray.choose("due", "Done")
+        daemon.wait_for_event("done")
+        if backend == "gtk":
+            tray.wait_tooltip(r"^postured: Next break \d\d:\d\d — ")
+
+        tray.choose("waiting", "Take a break now")
+        daemon.wait_for_event("shown", count=2)
+        tray.choose("due", "Snooze", submenu_index=0)  # the first configured choice, 5m
+        daemon.wait_for_event("snoozed")
+        assert daemon.events()[-1] == ("snoozed", daemon.events()[-2][1], "tray")
+        if backend == "gtk":
+            tray.wait_tooltip(r"^postured: Snoozed until \d\d:\d\d — ")
+
+        tray.choose("snoozed", "Skip")
+        daemon.wait_for_event("skipped")
+
+        tray.choose("waiting", "Pause", submenu_index=0)  # for 30 min
+        daemon.wait_for_event("paused")
+        if backend == "gtk":
+            tray.wait_tooltip(r"^postured: Paused until \d\d:\d\d")
+
+        tray.choose("paused", "Resume")
+        daemon.wait_for_event("resumed")
+        if backend == "gtk":
+            tray.wait_tooltip(r"^postured: Next break \d\d:\d\d — ")
+
+        assert answers(daemon) == [
+            ("shown", "tray"), ("done", "tray"), ("shown", "tray"), ("snoozed", "tray"),
+            ("skipped", "tray"), ("paused", "tray"), ("resumed", "tray"),
+        ]
+        tray.choose("waiting", "Quit")
+        assert daemon.wait_exit(15) == 0, daemon.log
+        assert daemon.children() == []
+        assert "Traceback" not in daemon.log
+    finally:
+        daemon.stop()
+
+
+def test_no_notification_daemon_on_the_bus(tmp_path):
+    desktop = Desktop(tmp_path / "desktop", notifications=False)
+    daemon = start(desktop, tmp_path)
+    try:
+        tray = Tray(desktop, daemon, "gtk")
+        tray.choose("waiting", "Take a break now")
+        daemon.wait_for_event("shown")
+        daemon.wait_for_log("could not show a notification")
+        tray.choose("due", "Done")
+        daemon.wait_for_event("done")
+        tray.choose("waiting", "Take a break now")
+        daemon.wait_for_event("shown", count=2)
+        assert daemon.proc.poll() is None
+        assert daemon.log.count("WARNING") == 1, daemon.log
+        assert "Traceback" not in daemon.log
+    finally:
+        daemon.stop()
+        desktop.close()
+
+
+def test_a_hung_notification_daemon_does_not_freeze_the_tray(desktop, tmp_path):
+    daemon = start(desktop, tmp_path)
+    try:
+        tray = Tray(desktop, daemon, "gtk")
+        desktop.freeze("dunst")  # SIGSTOP: the bus name stays, nothing answers
+        tray.choose("waiting", "Take a break now")
+        daemon.wait_for_event("shown")
+        tray.choose("due", "Done")
+        daemon.wait_for_event("done")
+        tray.choose("waiting", "Take a break now")
+        daemon.wait_for_event("shown", count=2)
+        daemon.wait_for_log("the notification service is not answering")
+        tray.choose("due", "Skip")
+        daemon.wait_for_event("skipped")
+        assert daemon.log.count("not answering") == 1
+        assert daemon.proc.poll() is None
+    finally:
+        desktop.thaw("dunst")
+        daemon.stop()
+
+
+def test_without_a_tray_host_reminders_still_come(tmp_path):
+    desktop = Desktop(tmp_path / "desktop", tray=False)
+    daemon = start(desktop, tmp_path, interval="2s")
+    try:
+        daemon.wait_for_log("no system tray host")
+        daemon.wait_for_event("shown")
+        wait_until(desktop.notifications, "a notification at dunst", 15)
+        assert daemon.proc.poll() is None
+        assert "Traceback" not in daemon.log
+    finally:
+        daemon.stop()
+        desktop.close()
