@@ -133,7 +133,7 @@ def run(paths: Paths, use_tray: bool) -> int:
         if tray is not None:
             engine.tray = tray
             try:
-                tray.run(on_ready=tray.refresh)
+                tray.run(on_ready=lambda: (tray.refresh(), log.info("tray icon ready")))
             except Exception as exc:
                 log.warning("the tray stopped working (%s); reminders come as notifications only", exc)
                 engine.tray = tray = None

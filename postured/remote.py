@@ -45,6 +45,8 @@ class Remote:
         outcome = self._engine.handle(command)
         if outcome.refused:
             return control.reply(False, error=outcome.refused, status=self.status())
+        if verb == "quit":
+            return control.reply(True, message="postured is stopping")
         return control.reply(True, message=self._engine.view().status, status=self.status())
 
     def status(self) -> dict:

@@ -24,6 +24,7 @@ snooze = ["5m", "10m", "15m"]
 class Daemon:
     def __init__(self, root: Path, env: dict[str, str], config_text: str, args=("run",), extra_env=None):
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.config = root / "config.toml"
         self.config.write_text(config_text)
         self.env = {**env, **(extra_env or {})}

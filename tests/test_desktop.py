@@ -57,6 +57,7 @@ class Tray:
 
     def __init__(self, desktop: Desktop, daemon: Daemon, backend: str):
         self.desktop, self.daemon, self.backend = desktop, daemon, backend
+        daemon.wait_for_log("tray icon ready")
         self.window = wait_until(lambda: self._icon(), "the postured icon in the tray", 20)[0]
         self.shots = 0
 
@@ -73,8 +74,15 @@ class Tray:
     def choose(self, state: str, item: str, submenu_index: int | None = None) -> None:
         """Open the menu, walk to ``item`` with the keyboard, press Return."""
         assert self.desktop.open_menus() == []
-        self.desktop.xdotool("mousemove", "--window", str(self.window), "10", "10", "click", BUTTON[self.backend])
-        wait_until(self.desktop.open_menus, "the tray menu to open", 10)
+        for attempt in range(3):
+            # Right after start-up the icon can be on screen before its menu is built.
+            self.desktop.xdotool("mousemove", "--window", str(self.window), "10", "10", "click", BUTTON[self.backend])
+            try:
+                wait_until(self.desktop.open_menus, "the tray menu to open", 3)
+                break
+            except TimeoutError:
+                if attempt == 2:
+                    raise
         self.shots += 1
         shot = self.desktop.screenshot(self.daemon.root / f"menu-{self.shots}-{item.lower().replace(' ', '-')}.png")
         print(f"screenshot of the open menu: {shot}")

@@ -268,7 +268,7 @@ def _on_pause(state: State, cmd: Pause, ctx: Context) -> Outcome:
         if until is None:
             return _refuse(state, "there is no work time ahead to pause until")
     paused = replace(state, phase=Phase.PAUSED, until=until, alarm_at=until, shown_at=None)
-    record = Record("paused", None, cmd.source, until.isoformat())
+    record = Record("paused", None, cmd.source, until.isoformat(timespec="seconds"))
     return _settle(paused, [record])
 
 
