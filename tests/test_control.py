@@ -30,7 +30,6 @@ def env(tmp_path):
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "POSTURED_NOTIFIER": "null",  # the desktop tests cover real notifications
         "TZ": "UTC",
-        "PYTHONPATH": "/tmp/patch",
     }
 
 
