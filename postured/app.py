@@ -171,6 +171,11 @@ def _wait_for_quit(engine, stopped: threading.Event) -> None:
 
 def _start_tray(engine, paths: Paths):
     """The tray, or None with one clear log line when there is none to be had."""
+    import os
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        log.warning("no display (DISPLAY is not set): no tray icon; reminders come as notifications only")
+        return None
     try:
         from postured.adapters.tray import PystrayTray, tray_host_present
 

@@ -22,7 +22,9 @@ snooze = ["5m", "10m", "15m"]
 
 
 class Daemon:
-    def __init__(self, root: Path, env: dict[str, str], config_text: str, args=("run",), extra_env=None):
+    def __init__(self, root: Path, env: dict[str, str], config_text: str, args=("run",), extra_env=None,
+                 program: list[str] | None = None, cwd: Path | None = None):
+        """``program`` replaces `python -m postured --config FILE` (e.g. an installed script)."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.config = root / "config.toml"
@@ -33,8 +35,8 @@ class Daemon:
         self.log_path = root / "postured.log"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "postured", "--config", str(self.config), *args],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [*(program or [sys.executable, "-m", "postured", "--config", str(self.config)]), *args],
+                env=self.env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
 
