@@ -78,12 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD
-    from postured import paths as paths_module
-
-    paths = paths_module.resolve(getattr(args, "config", None))
-    handler = globals().get(f"_verb_{args.verb}", _verb_control)
+    handler = globals().get(f"_verb_{args.verb}")
     try:
-        return handler(args, paths)
+        if handler is None:
+            # The control verbs need no paths: only the daemon's socket.
+            return _verb_control(args)
+        from postured import paths as paths_module
+
+        return handler(args, paths_module.resolve(getattr(args, "config", None)))
     except BrokenPipeError:  # `postured next | head`
         return EXIT_OK
 
@@ -210,13 +212,14 @@ def _verb_history(args, paths) -> int:
     return EXIT_OK
 
 
-def _verb_control(args, paths) -> int:
+def _verb_control(args) -> int:
     """The verbs for the running daemon: plain JSON over the control socket, nothing heavy."""
     from postured import control
-    from postured.timetext import parse_duration
 
     argument = getattr(args, "argument", None)
     if argument is not None and argument != "tomorrow":
+        from postured.timetext import parse_duration
+
         try:
             parse_duration(argument)
         except ValueError as exc:

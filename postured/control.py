@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 VERSION = 1
@@ -44,9 +42,10 @@ class ProtocolError(ValueError):
     """A request or reply that does not follow the grammar."""
 
 
-@dataclass(frozen=True)
 class Endpoint:
-    folder: Path
+    # A plain class: dataclasses costs the light CLI verbs several milliseconds to import.
+    def __init__(self, folder: Path):
+        self.folder = folder
 
     @property
     def address(self) -> str:
@@ -63,6 +62,8 @@ class Endpoint:
 
     def make_key(self) -> bytes:
         """A fresh key in a file only the user can read (written before the socket)."""
+        import secrets
+
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
         key = secrets.token_bytes(32)
