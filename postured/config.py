@@ -233,7 +233,7 @@ def check_against_catalogue(
             hint = _did_you_mean(excluded, known)
             raise ConfigError(
                 f"{_where(source, text, ('exercises', 'exclude'))}exercises.exclude: "
-                f'"{excluded}" is not an exercise id{hint} (postured exercises lists them)'
+                f"{_show(excluded)} is not an exercise id{hint} (postured exercises lists them)"
             )
     if not eligible(settings, catalogue):
         chosen = settings.exercises

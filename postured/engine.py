@@ -102,6 +102,11 @@ class Engine:
         names = {e.id: e.name for e in self.catalogue.exercises}
         return view.tray_view(self.state, self.calendar, self._clock(), names).status
 
+    def next_view_change(self) -> datetime | None:
+        """When the tray would change with no command: work time starting or ending."""
+        with self.lock:
+            return self.calendar.next_edge(self._clock())
+
     def view(self) -> view.TrayView:
         with self.lock:
             names = {e.id: e.name for e in self.catalogue.exercises}

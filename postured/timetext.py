@@ -18,20 +18,25 @@ _CLOCK = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
 MAX_DURATION = timedelta(days=7)
 
 
+def _quote(text: str) -> str:
+    """The value as the message shows it: quoted, and cut short if it is long."""
+    return f'"{text}"' if len(text) <= 40 else f'"{text[:37]}..."'
+
+
 def parse_duration(text: str) -> timedelta:
     """'1h30m' -> 90 minutes. Raises ValueError with a message for people."""
     if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not a duration ({DURATION_HINT})")
+        raise ValueError(f"{repr(text)[:40]} is not a duration ({DURATION_HINT})")
     compact = text.strip().lower().replace(" ", "")
     match = _DURATION.fullmatch(compact)
     if not compact or match is None:
-        raise ValueError(f'"{text}" is not a duration ({DURATION_HINT})')
+        raise ValueError(f"{_quote(text)} is not a duration ({DURATION_HINT})")
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     value = timedelta(hours=hours, minutes=minutes, seconds=seconds)
     if value <= timedelta(0):
-        raise ValueError(f'"{text}" is zero; a duration must be longer than that')
+        raise ValueError(f"{_quote(text)} is zero; a duration must be longer than that")
     if value > MAX_DURATION:
-        raise ValueError(f'"{text}" is longer than 7 days')
+        raise ValueError(f"{_quote(text)} is longer than 7 days")
     return value
 
 
@@ -70,17 +75,19 @@ def _clock(minutes: int) -> str:
 def _parse_clock(text: str, whole: str) -> int:
     match = _CLOCK.fullmatch(text.strip())
     if match is None:
-        raise ValueError(f'"{whole}" is not a time window ({WINDOW_HINT})')
+        raise ValueError(f"{_quote(whole)} is not a time window ({WINDOW_HINT})")
     value = int(match.group(1)) * 60 + int(match.group(2))
     if value > 1440:
-        raise ValueError(f'"{whole}": {text.strip()} is not a time of day')
+        raise ValueError(f"{_quote(whole)}: {text.strip()} is not a time of day")
     return value
 
 
 def parse_window(text: str) -> Window:
     """'09:00-12:00' -> Window(540, 720); '22:00-06:00' runs past midnight."""
-    if not isinstance(text, str) or text.count("-") != 1:
-        raise ValueError(f'"{text}" is not a time window ({WINDOW_HINT})')
+    if not isinstance(text, str):
+        raise ValueError(f"{repr(text)[:40]} is not a time window ({WINDOW_HINT})")
+    if text.count("-") != 1:
+        raise ValueError(f"{_quote(text)} is not a time window ({WINDOW_HINT})")
     first, second = text.split("-")
     start, end = _parse_clock(first, text), _parse_clock(second, text)
     if start == 1440:

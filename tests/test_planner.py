@@ -104,3 +104,10 @@ def test_work_time_edges():
     assert cal.is_work_time(at("2026-03-23 09:00"))
     assert not cal.is_work_time(at("2026-03-23 12:00"))
     assert not cal.is_work_time(at("2026-03-28 10:00"))  # Saturday
+
+
+def test_next_edge_is_where_work_time_starts_or_ends():
+    cal = calendar()
+    assert local(cal.next_edge(at("2026-03-23 10:00"))) == "Mon 2026-03-23 12:00 +0100"
+    assert local(cal.next_edge(at("2026-03-23 12:00"))) == "Mon 2026-03-23 13:00 +0100"
+    assert local(cal.next_edge(at("2026-03-27 18:00"))) == "Mon 2026-03-30 09:00 +0200"

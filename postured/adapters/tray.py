@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -57,6 +58,7 @@ class PystrayTray:
             "postured", self._images[view.state], view.tooltip, menu=self._menu()
         )
         self.backend = type(self._icon).__module__.rsplit("._", 1)[-1]
+        self._edge_timer: threading.Timer | None = None
 
     def _menu(self):
         item, menu, separator = self._pystray.MenuItem, self._pystray.Menu, self._pystray.Menu.SEPARATOR
@@ -96,6 +98,20 @@ class PystrayTray:
         if self._icon.HAS_MENU:
             # gtk builds the menu ahead of time: its callables must be read again.
             self._icon.update_menu()
+        self._refresh_at_next_edge()
+
+    def _refresh_at_next_edge(self) -> None:
+        # "Off hours" begins and ends with no command to redraw the icon: one timer,
+        # a few wake-ups a day, instead of polling.
+        if self._edge_timer is not None:
+            self._edge_timer.cancel()
+        edge = self._engine.next_view_change()
+        if edge is None:
+            return
+        delay = max(1.0, (edge - self._engine.now()).total_seconds() + 1)
+        self._edge_timer = threading.Timer(delay, self.refresh)
+        self._edge_timer.daemon = True
+        self._edge_timer.start()
 
     def _set_tooltip(self, text: str) -> None:
         # pystray's gtk backend sets only the StatusIcon's title, which no one sees
@@ -117,6 +133,8 @@ class PystrayTray:
         self._icon.run(setup=setup)
 
     def stop(self) -> None:
+        if self._edge_timer is not None:
+            self._edge_timer.cancel()
         self._icon.stop()
 
     def _watch_signals(self) -> None:

@@ -72,6 +72,12 @@ class WorkCalendar:
             return max(start, moment)
         return None
 
+    def next_edge(self, moment: datetime) -> datetime | None:
+        """The next start or end of work time after ``moment``."""
+        for start, end in self.spans_from(moment):
+            return start if start > moment else end
+        return None
+
     def start_of_next_day(self, moment: datetime) -> datetime:
         """Local midnight after ``moment``, as UTC."""
         return self.wall_time(self.local(moment).date() + timedelta(days=1), 0)

@@ -281,7 +281,8 @@ def _on_resume(state: State, cmd: Resume, ctx: Context) -> Outcome:
 def _on_break_now(state: State, cmd: BreakNow, ctx: Context) -> Outcome:
     if state.phase is Phase.DUE:
         return _refuse(state, "a break is already due: mark it done, snooze or skip it")
-    planned = state.exercise_id if state.phase is Phase.WAITING else None
+    # The planned exercise when waiting, the snoozed one when snoozed.
+    planned = state.exercise_id if state.phase in (Phase.WAITING, Phase.SNOOZED) else None
     eligible_ids = {e.id for e in ctx.eligible}
     exercise = planned if planned in eligible_ids else _fresh_exercise(state, ctx)
     return _show(state, ctx, exercise, cmd.source)
