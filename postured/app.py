@@ -109,9 +109,14 @@ def run(paths: Paths, use_tray: bool) -> int:
         if tray is not None:
             tray.stop()
 
-    history = SqliteHistory(paths.history)
-    alarm = SchedulerAlarm(lambda: engine.handle(machine.AlarmFired()))
     notifier = make_notifier(str(icon_path("due")))
+
+    def tell(message: str) -> None:
+        log.warning(message)
+        notifier.show("postured: history problem", message)
+
+    history = SqliteHistory(paths.history, warn=tell)
+    alarm = SchedulerAlarm(lambda: engine.handle(machine.AlarmFired()))
     engine = Engine(
         loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm, notifier, history, on_stop=stop,
     )

@@ -251,3 +251,12 @@ def test_saving_the_config_applies_it_and_a_broken_one_is_kept_out(daemon, env):
     assert repaired["next_reminder"] != changed["next_reminder"]
     assert cli(env, "reload").returncode == 0
     assert daemon.kinds() == []  # history untouched
+
+
+def test_deleting_the_config_while_running_keeps_the_last_good_one(daemon, env):
+    before = status(env)
+    daemon.config.unlink()
+    daemon.wait_for_log("is gone; keeping the current settings", timeout=5)
+    after = status(env)
+    assert after["next_reminder"] == before["next_reminder"] and after["config_error"] is None
+    assert daemon.proc.poll() is None

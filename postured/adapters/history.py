@@ -8,10 +8,16 @@ Schema changes are migrations keyed by ``PRAGMA user_version``.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+log = logging.getLogger("postured")
 
 MIGRATIONS = [
     """
@@ -47,37 +53,113 @@ class Event:
 
 
 class SqliteHistory:
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """The history database, kept working through storage faults.
+
+    A read-only folder, a full disk or a database locked by another program: the
+    events wait in memory, the person is told once, and they are written as soon as
+    the fault goes (at the next event). A corrupt file is moved aside with a time
+    stamp, never deleted, and a fresh database is started.
+    """
+
+    def __init__(self, path: Path, warn: Callable[[str], None] = lambda message: None):
         self.path = path
+        self._warn = warn  # tells the person (log and notification), once per fault
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[tuple] = []
+        self._fault: str | None = None
+        self._flush()
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self.path.exists():
+            # What you did and when is private: the file (and SQLite's -wal and -shm,
+            # which take its mode) is the user's alone.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         # One connection, used under the engine's lock from whichever thread calls.
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=2000")
-        migrate(self._db)
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout=2000")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            migrate(db)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if not _is_corrupt(exc):
+                raise
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now():%Y%m%dT%H%M%S}")
+            self.path.rename(aside)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._warn(f"the history database was damaged; it was moved to {aside} and a new one started")
+            return self._open()
+        return db
+
+    def _flush(self) -> None:
+        try:
+            if self._db is None:
+                self._db = self._open()
+            if self._pending:
+                # One explicit transaction: all waiting events are written, or none.
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(
+                        "INSERT INTO events (at, kind, exercise_id, source, detail) VALUES (?, ?, ?, ?, ?)",
+                        self._pending,
+                    )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                    raise
+                self._pending.clear()
+        except (sqlite3.Error, OSError) as exc:
+            if self._db is not None:
+                # After a full disk SQLite may keep failing on the same connection.
+                self._db.close()
+                self._db = None
+            reason = str(exc) or type(exc).__name__
+            if self._fault is None:
+                self._warn(f"cannot write the history at {self.path} ({reason}); "
+                           "answers are kept in memory until it works again")
+            self._fault = reason
+            return
+        if self._fault is not None:
+            log.info("the history at %s works again", self.path)
+            self._fault = None
 
     def record(self, at: datetime, event) -> None:
-        with self._db:
-            self._db.execute(
-                "INSERT INTO events (at, kind, exercise_id, source, detail) VALUES (?, ?, ?, ?, ?)",
-                (_utc(at), event.kind, event.exercise_id, event.source, event.detail),
-            )
+        self._pending.append((_utc(at), event.kind, event.exercise_id, event.source, event.detail))
+        self._flush()
+
+    def _query(self, sql: str, args: tuple) -> list[tuple]:
+        try:
+            if self._db is None:
+                self._db = self._open()
+            return self._db.execute(sql, args).fetchall()
+        except (sqlite3.Error, OSError):  # the fault is reported when an event is written
+            return []
 
     def recent_shown(self, limit: int) -> list[str]:
-        rows = self._db.execute(
-            "SELECT exercise_id FROM events WHERE kind = 'shown' ORDER BY id DESC LIMIT ?", (limit,)
-        )
+        rows = self._query("SELECT exercise_id FROM events WHERE kind = 'shown' ORDER BY id DESC LIMIT ?", (limit,))
         return [row[0] for row in rows if row[0]]
 
     def count_since(self, since: datetime) -> dict[str, int]:
-        rows = self._db.execute(
-            "SELECT kind, COUNT(*) FROM events WHERE at >= ? GROUP BY kind", (_utc(since),)
-        )
-        return dict(rows.fetchall())
+        counts = dict(self._query("SELECT kind, COUNT(*) FROM events WHERE at >= ? GROUP BY kind", (_utc(since),)))
+        for at, kind, *_ in self._pending:  # not yet written, but they happened
+            if at >= _utc(since):
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
 
     def close(self) -> None:
-        self._db.close()
+        if self._pending:
+            self._flush()
+        if self._db is not None:
+            self._db.close()
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
 def migrate(db: sqlite3.Connection) -> None:
