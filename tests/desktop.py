@@ -63,6 +63,7 @@ DUNSTRC = """[global]
     origin = top-right
     dmenu = {dmenu}
     show_indicators = false
+    stack_duplicates = false
 [log_every_notification]
     summary = "*"
     script = {script}

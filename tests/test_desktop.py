@@ -224,3 +224,16 @@ def test_without_a_tray_host_reminders_still_come(tmp_path):
     finally:
         daemon.stop()
         desktop.close()
+
+
+def test_notification_text_reaches_dunst_as_text_not_markup(desktop, monkeypatch):
+    """Exercise text with markup characters is escaped (the body is markup in the spec)."""
+    from postured.adapters.notify import PlyerNotifier
+
+    for key, value in desktop.env.items():
+        monkeypatch.setenv(key, value)
+    notifier = PlyerNotifier()
+    notifier.show("Posture break: <i>test</i>", "Lean <b>back</b> & relax")
+    notifier.wait(15)
+    note = wait_until(desktop.notifications, "the notification at dunst", 15)[0]
+    assert note["body"] == "Lean &lt;b&gt;back&lt;/b&gt; &amp; relax"
