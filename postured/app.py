@@ -130,19 +130,32 @@ def run(paths: Paths, use_tray: bool) -> int:
         paths.config if paths.config.exists() else "the default config",
         getattr(loaded.zone, "key", loaded.zone), paths.history,
     )
+    background_started = threading.Event()
+
+    def start_background() -> None:
+        # After the icon shows: the scheduler and the file watcher are not needed to draw it.
+        if not background_started.is_set():
+            background_started.set()
+            alarm.start()
+            watcher.start()
+
+    def tray_ready() -> None:
+        tray.refresh()
+        log.info("tray icon ready")
+        start_background()
+
     try:
-        alarm.start()
         engine.handle(machine.Start())
         server.start()
-        watcher.start()
         if tray is not None:
             engine.tray = tray
             try:
-                tray.run(on_ready=lambda: (tray.refresh(), log.info("tray icon ready")))
+                tray.run(on_ready=tray_ready)
             except Exception as exc:
                 log.warning("the tray stopped working (%s); reminders come as notifications only", exc)
                 engine.tray = tray = None
         if not stopped.is_set():
+            start_background()
             _wait_for_quit(engine, stopped)
     finally:
         watcher.stop()

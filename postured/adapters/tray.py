@@ -26,6 +26,9 @@ PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
 
 
 def _name_the_process() -> None:
+    # A tray icon draws nothing with OpenGL; without this GDK loads the GL stack
+    # (libLLVM alone is 43 MB of RSS under Mesa's software renderer).
+    os.environ.setdefault("GDK_GL", "disable")
     # The icon window's WM_CLASS comes from the program name; without this,
     # `python -m postured` shows up as "__main__.py".
     if sys.platform.startswith("linux"):
