@@ -10,7 +10,6 @@ medians and ratios. A benchmark, run on demand: never a timed assertion in the t
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from daemon import ALL_DAY, Daemon  # noqa: E402
+from daemon import ALL_DAY, Daemon, private_env  # noqa: E402
 from desktop import wait_until  # noqa: E402
 
 
@@ -36,11 +35,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="postured-bench-"))
-    runtime = root / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(root), "TZ": "UTC",
-           "XDG_RUNTIME_DIR": str(runtime), "XDG_DATA_HOME": str(root / "data"),
-           "XDG_CONFIG_HOME": str(root / "cfg"), "POSTURED_NOTIFIER": "null"}
+    env = private_env(root)
     script = str(Path(sys.executable).with_name("postured"))
     daemon = Daemon(root, env, ALL_DAY.format(interval="30m"), args=("run", "--no-tray"))
     try:

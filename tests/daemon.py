@@ -21,6 +21,22 @@ snooze = ["5m", "10m", "15m"]
 """
 
 
+def private_env(root: Path, data: Path | None = None, notifier: str | None = "null") -> dict[str, str]:
+    """A private home, config, data and runtime dir under ``root``: no display, no bus.
+
+    ``notifier="null"`` turns notifications off (the desktop tests cover real ones);
+    None leaves plyer to find (and fail to find) a notification service.
+    """
+    runtime = root / "runtime"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(root), "TZ": "UTC",
+           "XDG_RUNTIME_DIR": str(runtime), "XDG_DATA_HOME": str(data or root / "data"),
+           "XDG_CONFIG_HOME": str(root / "cfg")}
+    if notifier:
+        env["POSTURED_NOTIFIER"] = notifier
+    return env
+
+
 class Daemon:
     def __init__(self, root: Path, env: dict[str, str], config_text: str, args=("run",), extra_env=None,
                  program: list[str] | None = None, cwd: Path | None = None):

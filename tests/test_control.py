@@ -14,23 +14,13 @@ from multiprocessing.connection import Client
 from pathlib import Path
 
 import pytest
-from daemon import ALL_DAY, Daemon
+from daemon import ALL_DAY, Daemon, private_env
 from desktop import wait_until
 
 
 @pytest.fixture
 def env(tmp_path):
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "XDG_RUNTIME_DIR": str(runtime),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "POSTURED_NOTIFIER": "null",  # the desktop tests cover real notifications
-        "TZ": "UTC",
-    }
+    return private_env(tmp_path)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from daemon import ALL_DAY, Daemon
+from daemon import ALL_DAY, Daemon, private_env
 from desktop import wait_until
 
 from postured import control
@@ -19,11 +19,7 @@ SCRIPT = ["break-now", "done", "break-now", "skip", "break-now", "snooze", "done
 
 
 def test_sigkill_never_loses_an_acknowledged_answer(tmp_path):
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "TZ": "UTC",
-           "XDG_RUNTIME_DIR": str(runtime), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "POSTURED_NOTIFIER": "null"}
+    env = private_env(tmp_path)
     where = control.endpoint(env)
     rng = random.Random(2026)
     acknowledged = {"done": 0, "skipped": 0, "snoozed": 0}

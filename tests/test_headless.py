@@ -3,15 +3,11 @@
 import os
 import signal
 
-from daemon import ALL_DAY, Daemon
+from daemon import ALL_DAY, Daemon, private_env
 
 
 def test_run_without_display_or_bus_keeps_reminding(tmp_path):
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "TZ": "UTC",
-           "XDG_RUNTIME_DIR": str(runtime), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    env = private_env(tmp_path, notifier=None)  # plyer tries, and finds no bus
     daemon = Daemon(tmp_path, env, ALL_DAY.format(interval="1s"))
     try:
         daemon.wait_for_event("shown", count=3, timeout=30)

@@ -45,13 +45,10 @@ def test_open_config_runs_the_opener_without_a_shell(tmp_path, monkeypatch):
 
 
 def test_files_the_daemon_creates_are_private(tmp_path):
-    from daemon import ALL_DAY, Daemon
+    from daemon import ALL_DAY, Daemon, private_env
 
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "TZ": "UTC",
-           "XDG_RUNTIME_DIR": str(runtime), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "POSTURED_NOTIFIER": "null"}
+    env = private_env(tmp_path)
+    runtime = Path(env["XDG_RUNTIME_DIR"])
     daemon = Daemon(tmp_path, env, ALL_DAY.format(interval="1h"), args=("run", "--no-tray"))
     try:
         daemon.wait_for_log("start: ")

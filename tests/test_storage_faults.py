@@ -141,15 +141,11 @@ def test_the_daemon_keeps_reminding_on_a_full_disk_and_catches_up(tmp_path):
     import json
     import sys
 
-    from daemon import ALL_DAY, Daemon
+    from daemon import ALL_DAY, Daemon, private_env
     from desktop import wait_until
 
     with tmpfs(tmp_path / "data", size="512k") as data:
-        runtime = tmp_path / "runtime"
-        runtime.mkdir(mode=0o700)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "TZ": "UTC",
-               "XDG_RUNTIME_DIR": str(runtime), "XDG_DATA_HOME": str(data),
-               "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "POSTURED_NOTIFIER": "null"}
+        env = private_env(tmp_path, data=data)
         daemon = Daemon(tmp_path, env, ALL_DAY.format(interval="1h"), args=("run", "--no-tray"))
 
         def cli(*args):
@@ -179,14 +175,10 @@ def test_the_daemon_keeps_reminding_on_a_full_disk_and_catches_up(tmp_path):
 def test_the_daemon_starts_on_a_corrupt_database(tmp_path):
     import sys
 
-    from daemon import ALL_DAY, Daemon
+    from daemon import ALL_DAY, Daemon, private_env
     from desktop import wait_until
 
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "TZ": "UTC",
-           "XDG_RUNTIME_DIR": str(runtime), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "POSTURED_NOTIFIER": "null"}
+    env = private_env(tmp_path)
     (tmp_path / "data" / "postured").mkdir(parents=True)
     (tmp_path / "data" / "postured" / "history.sqlite3").write_bytes(os.urandom(8192))
     daemon = Daemon(tmp_path, env, ALL_DAY.format(interval="1h"), args=("run", "--no-tray"))

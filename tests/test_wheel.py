@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from daemon import Daemon
-from desktop import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
