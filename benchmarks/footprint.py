@@ -168,7 +168,7 @@ def main() -> int:
         ratio = f" ({row.rss_mb / anchor.rss_mb:.2f}× Workrave)" if anchor and name.startswith("postured") else ""
         tray = f"{row.to_tray_s:.2f} s" if row.to_tray_s is not None else "—"
         print(f"| {name} | {row.rss_mb:.1f}{ratio} | {row.pss_mb:.1f} | {row.cpu_s_per_hour:.2f} | "
-              f"{row.wakeups_per_min:.1f} | {row.threads} | {tray} |")
+              f"{row.wakeups_per_min:.1f} | {row.threads:.0f} | {tray} |")
     return 0
 
 

@@ -225,18 +225,19 @@ def _on_alarm(state: State, _cmd: AlarmFired, ctx: Context) -> Outcome:
     if state.alarm_at is None or ctx.now < state.alarm_at:
         # Woken early (a replaced job, a clock set back): just set the alarm again.
         return Outcome(state, [SetAlarm(state.alarm_at)])
-    late = ctx.now - state.alarm_at > LATE_LIMIT
-    working = ctx.calendar.is_work_time(ctx.now)
     if state.phase is Phase.PAUSED:
         return _settle(_wait(state, ctx, ctx.now), [Record("resumed", None, "alarm")])
-    records: list[Record] = []
-    exercise = state.exercise_id
-    if state.phase in (Phase.DUE, Phase.SNOOZED) and (state.phase is Phase.DUE or late or not working):
-        records.append(Record("missed", state.exercise_id, "alarm"))
-        exercise = None
-    if late or not working:
+
+    can_show = ctx.calendar.is_work_time(ctx.now) and ctx.now - state.alarm_at <= LATE_LIMIT
+    # What ends now: a due reminder left a whole interval unanswered, or a snoozed one
+    # that can no longer be shown (work time is over, or the machine slept through it).
+    ends_unanswered = state.phase is Phase.DUE or (state.phase is Phase.SNOOZED and not can_show)
+    records = [Record("missed", state.exercise_id, "alarm")] if ends_unanswered else []
+    if not can_show:
         return _settle(_wait(state, ctx, ctx.now), records)
-    outcome = _show(state, ctx, exercise or _fresh_exercise(state, ctx), "alarm")
+    # Waiting: the planned exercise; snoozed: the same one again; missed: a new one.
+    exercise = _fresh_exercise(state, ctx) if ends_unanswered else state.exercise_id
+    outcome = _show(state, ctx, exercise, "alarm")
     return Outcome(outcome.state, records + outcome.effects)
 
 
