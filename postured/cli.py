@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     pause = verbs.add_parser("pause", parents=[common], help="pause reminders")
     pause.add_argument("argument", metavar="DURATION|tomorrow", nargs="?", help="e.g. 1h (default: tomorrow)")
     for verb, text in (("done", "mark the due break done"), ("skip", "skip the due break"),
+                       ("too-hard", "done, but too hard: a lighter dose next time"),
+                       ("hurts", "the due exercise hurts: stop, and rest it for a few days"),
                        ("resume", "resume after a pause"), ("break-now", "take a break now"),
                        ("reload", "re-read the config file"), ("quit", "stop the daemon")):
         verbs.add_parser(verb, parents=[common], help=text)

@@ -63,6 +63,10 @@ class _Strict(BaseModel):
 def _check_windows(windows: list[timetext.Window]) -> list[timetext.Window]:
     if not windows:
         raise PydanticCustomError("windows", "needs at least one window, e.g. [\"09:00-17:00\"]")
+    return _no_overlap(windows)
+
+
+def _no_overlap(windows: list[timetext.Window]) -> list[timetext.Window]:
     overlap = timetext.find_overlap(windows)
     if overlap:
         first, second = overlap
@@ -154,10 +158,28 @@ class Exercises(_Strict):
         return positions
 
 
+class PresenceSettings(_Strict):
+    # Away (no input, or the screen locked) at least this long counts as a natural break.
+    natural_break: Duration = timedelta(minutes=5)
+    quiet_when_fullscreen: bool = True
+    # Daily windows with no reminders; one that falls due waits and comes once after.
+    quiet: list[Window] = []
+
+    @field_validator("natural_break")
+    @classmethod
+    def _natural_break(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):
+            raise PydanticCustomError("natural_break", "must be at least 1m (a shorter pause is just typing)")
+        return value
+
+    _windows = field_validator("quiet")(_no_overlap)
+
+
 class Settings(_Strict):
     schedule: Schedule = Schedule()
     reminders: Reminders = Reminders()
     exercises: Exercises = Exercises()
+    presence: PresenceSettings = PresenceSettings()
 
 
 class Exercise(_Strict):

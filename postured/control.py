@@ -30,6 +30,8 @@ VERBS: dict[str, str | None] = {
     "snooze": "duration",  # optional: "10m"; absent means the first configured choice
     "skip": None,
     "done": None,
+    "too-hard": None,
+    "hurts": None,
     "pause": "duration",  # optional: "30m" or "tomorrow" (absent means tomorrow)
     "resume": None,
     "break-now": None,

@@ -15,6 +15,8 @@ from postured.timetext import parse_duration
 COMMANDS: dict[str, Callable[[str | None], machine.Command]] = {
     "done": lambda _arg: machine.Done(source="cli"),
     "skip": lambda _arg: machine.Skip(source="cli"),
+    "too-hard": lambda _arg: machine.TooHard(source="cli"),
+    "hurts": lambda _arg: machine.Hurts(source="cli"),
     "snooze": lambda arg: machine.Snooze(parse_duration(arg) if arg else None, source="cli"),
     "pause": lambda arg: machine.Pause(
         None if arg in (None, "tomorrow") else parse_duration(arg), source="cli"

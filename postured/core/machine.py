@@ -86,6 +86,20 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Hurts:
+    """The due exercise hurts: it ends the reminder and rests that exercise."""
+
+    source: str = "tray"
+
+
+@dataclass(frozen=True)
+class TooHard:
+    """Done, but too hard: counts as done and steps the exercise's dose back."""
+
+    source: str = "tray"
+
+
+@dataclass(frozen=True)
 class Snooze:
     duration: timedelta | None = None  # None: the first configured choice
     source: str = "tray"
@@ -117,7 +131,7 @@ class Quit:
     source: str = "tray"
 
 
-Command = Start | AlarmFired | Done | Skip | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
+Command = Start | AlarmFired | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
 
 
 # ---------------------------------------------------------------- effects
@@ -133,7 +147,10 @@ class SetAlarm:
     at: datetime | None
 
 
-EventKind = Literal["shown", "done", "snoozed", "skipped", "missed", "paused", "resumed"]
+EventKind = Literal[
+    "shown", "done", "snoozed", "skipped", "missed", "paused", "resumed", "natural_break", "hurt"
+]
+TOO_HARD = "too hard"  # the detail of a "done" that was too hard
 
 
 @dataclass(frozen=True)
@@ -241,11 +258,11 @@ def _on_alarm(state: State, _cmd: AlarmFired, ctx: Context) -> Outcome:
     return Outcome(outcome.state, records + outcome.effects)
 
 
-def _answer(kind: EventKind):
-    def on_answer(state: State, cmd: Done | Skip, ctx: Context) -> Outcome:
+def _answer(kind: EventKind, detail: str | None = None):
+    def on_answer(state: State, cmd: Done | Skip | Hurts | TooHard, ctx: Context) -> Outcome:
         if state.phase not in (Phase.DUE, Phase.SNOOZED):
             return _refuse(state, "nothing is due right now")
-        record = Record(kind, state.exercise_id, cmd.source)
+        record = Record(kind, state.exercise_id, cmd.source, detail)
         return _settle(_wait(state, ctx, ctx.now), [record])
 
     return on_answer
@@ -313,6 +330,8 @@ _HANDLERS = {
     AlarmFired: _on_alarm,
     Done: _answer("done"),
     Skip: _answer("skipped"),
+    Hurts: _answer("hurt"),
+    TooHard: _answer("done", TOO_HARD),
     Snooze: _on_snooze,
     Pause: _on_pause,
     Resume: _on_resume,
