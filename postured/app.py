@@ -34,7 +34,7 @@ def load(paths: Paths) -> Loaded:
         settings, text = Settings(), None
     catalogue = load_catalogue()
     check_against_catalogue(settings, catalogue.exercises, str(paths.config), text)
-    return Loaded(settings, catalogue, zone_of(settings))
+    return Loaded(settings, catalogue.with_custom(settings), zone_of(settings))
 
 
 def zone_of(settings: Settings) -> tzinfo:
@@ -72,6 +72,26 @@ def open_in_editor(path: Path) -> None:
         subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, start_new_session=True)
     except OSError as exc:
         log.warning("cannot open %s with %s: %s", path, opener, exc.strerror)
+
+
+def start_guided_exercise(engine, paths: Paths) -> None:
+    """Make a break due (unless one is), then open the guided window as its own process.
+
+    The window (Tk) lives only while it is open, and answers through the control
+    socket like any CLI verb, so the daemon never holds a second GUI toolkit.
+    """
+    from postured.core import machine
+
+    if engine.state.phase is not machine.Phase.DUE:
+        engine.handle(machine.BreakNow("tray"))
+    argv = [sys.executable, "-m", "postured", "--config", str(paths.config), "guide"]
+    try:
+        window = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        log.warning("cannot open the exercise window: %s", exc.strerror)
+        return
+    # Reap it when it closes, so no zombie is left behind.
+    threading.Thread(target=window.wait, name="guide-window", daemon=True).start()
 
 
 def run(paths: Paths, use_tray: bool) -> int:
@@ -197,7 +217,7 @@ def _start_tray(engine, paths: Paths):
     try:
         from postured.adapters.tray import PystrayTray, tray_host_present
 
-        tray = PystrayTray(engine, lambda: open_in_editor(paths.config))
+        tray = PystrayTray(engine, lambda: open_in_editor(paths.config), lambda: start_guided_exercise(engine, paths))
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         log.warning("no tray icon (%s); reminders come as notifications only", reason)

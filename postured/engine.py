@@ -14,9 +14,10 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from postured.catalogue import Catalogue
-from postured.config import Settings, eligible
-from postured.core import machine, rotation, view
+from postured.config import WEEKDAYS, Schedule, Settings, eligible
+from postured.core import machine, planner, rotation, view
 from postured.core.calendar import WorkCalendar
+from postured.core.presence import Presence
 
 log = logging.getLogger("postured")
 
@@ -43,6 +44,11 @@ class Tray(Protocol):
     def refresh(self) -> None: ...
 
 
+class PresenceSensor(Protocol):
+    def read(self) -> Presence | None:
+        """Idle time, fullscreen and lock now; None when it cannot be told. Never raises."""
+
+
 class Engine:
     def __init__(
         self,
@@ -54,6 +60,7 @@ class Engine:
         notifier: Notifier,
         history: History,
         on_stop: Callable[[], None] = lambda: None,
+        presence: PresenceSensor | None = None,
     ):
         self.lock = threading.RLock()
         self._clock = clock
@@ -64,6 +71,7 @@ class Engine:
         self.history = history
         self.tray: Tray | None = None
         self._on_stop = on_stop
+        self.presence = presence  # None: the platform cannot tell idle time
         self._use(settings)
         self.state = machine.State(recent=tuple(history.recent_shown(rotation.MEMORY)))
 
@@ -71,14 +79,22 @@ class Engine:
         self.settings = settings
         self.calendar = WorkCalendar(settings.schedule, self.zone)
         self.eligible = eligible(settings, self.catalogue.exercises)
+        quiet = settings.presence.quiet
+        # Quiet windows apply every day, so they are a calendar of their own.
+        self.quiet = WorkCalendar(Schedule(days=list(WEEKDAYS), hours=quiet), self.zone) if quiet else None
 
     def now(self) -> datetime:
         return self._clock()
 
     def handle(self, command: machine.Command) -> machine.Outcome:
         with self.lock:
+            if isinstance(command, machine.AlarmFired) and command.presence is None and self.presence:
+                command = machine.AlarmFired(self.presence.read())
             now = self._clock()
-            ctx = machine.Context(self.settings, self.calendar, self.eligible, now)
+            ctx = machine.Context(
+                self.settings, self.calendar, self.eligible, now,
+                senses_presence=self.presence is not None, quiet=self.quiet,
+            )
             outcome = machine.handle(self.state, command, ctx)
             if outcome.refused:
                 log.info("%s refused: %s", type(command).__name__, outcome.refused)
@@ -110,7 +126,22 @@ class Engine:
     def view(self) -> view.TrayView:
         with self.lock:
             names = {e.id: e.name for e in self.catalogue.exercises}
-            return view.tray_view(self.state, self.calendar, self._clock(), names)
+            done, planned = self.today()
+            return view.tray_view(self.state, self.calendar, self._clock(), names, view.today_line(done, planned))
+
+    def today(self) -> tuple[int, int]:
+        """Breaks done today, and how many the schedule plans for the whole day."""
+        now = self._clock()
+        midnight = self.calendar.wall_time(self.calendar.local(now).date(), 0)
+        planned = planner.planned_between(
+            self.calendar, midnight, self.calendar.start_of_next_day(now), self.settings.schedule.interval
+        )
+        try:
+            done = self.history.count_since(midnight).get("done", 0)
+        except Exception as exc:  # the history being unreadable must not hide the tray
+            log.warning("cannot count today's breaks: %s", exc)
+            done = 0
+        return done, planned
 
     def _perform(self, effect: machine.Effect, now: datetime) -> None:
         try:

@@ -59,6 +59,7 @@ class Remote:
             exercise = engine.catalogue.by_id(state.exercise_id) if state.exercise_id else None
             midnight = datetime.combine(engine.calendar.local(now).date(), time(), tzinfo=engine.zone)
             counts = engine.history.count_since(midnight)
+            planned = engine.today()[1]
         next_reminder = state.alarm_at if state.phase is machine.Phase.WAITING else None
         if state.phase is machine.Phase.SNOOZED:
             next_reminder = state.until
@@ -68,7 +69,10 @@ class Remote:
             "next_reminder": _iso(next_reminder, engine),
             "exercise": {"id": exercise.id, "name": exercise.name} if exercise else None,
             "until": _iso(state.until, engine),
-            "today": {kind: counts.get(kind, 0) for kind in ("done", "snoozed", "skipped")},
+            "today": {
+                **{kind: counts.get(kind, 0) for kind in ("done", "snoozed", "skipped", "missed", "natural_break")},
+                "planned": planned,
+            },
             "config_path": str(self._keeper.path),
             "config_error": self._keeper.error,
         }

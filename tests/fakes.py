@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from postured.catalogue import Catalogue
 from postured.config import Settings
 from postured.core import machine
+from postured.core.presence import Presence
 from postured.engine import Engine
 
 
@@ -70,14 +71,15 @@ class RecordingTray:
 class Rig:
     """An engine wired to fakes; ``fire()`` plays the alarm when it is due."""
 
-    def __init__(self, settings: Settings, catalogue: Catalogue, zone, start: datetime):
+    def __init__(self, settings: Settings, catalogue: Catalogue, zone, start: datetime, person=None):
         self.clock = Clock(start)
+        self.person = person(self.clock) if person else None
         self.alarm = RecordingAlarm()
         self.notifier = RecordingNotifier()
         self.history = RecordingHistory()
         self.stopped = False
         self.engine = Engine(settings, catalogue, zone, self.clock, self.alarm, self.notifier,
-                             self.history, on_stop=self._stop)
+                             self.history, on_stop=self._stop, presence=self.person)
         self.tray = RecordingTray(self.engine)
         self.engine.tray = self.tray
 
@@ -96,3 +98,31 @@ class Rig:
             self.engine.handle(machine.AlarmFired())
         self.clock.now = moment
         return fired
+
+
+class Person:
+    """A person at the keyboard, scripted: typing all the time except while away.
+
+    The engine reads it as its presence sensor; times are UTC spans [start, end).
+    """
+
+    def __init__(self, clock: Clock, away=(), fullscreen=(), locked=()):
+        self.clock = clock
+        self.away = list(away)
+        self.fullscreen = list(fullscreen)
+        self.locked = list(locked)
+        self.reads: list[datetime] = []
+
+    @staticmethod
+    def _inside(spans, moment):
+        return next(((start, end) for start, end in spans if start <= moment < end), None)
+
+    def read(self) -> Presence:
+        now = self.clock.now
+        self.reads.append(now)
+        absence = self._inside(self.away, now)
+        return Presence(
+            idle=now - absence[0] if absence else timedelta(0),
+            fullscreen=self._inside(self.fullscreen, now) is not None,
+            locked=self._inside(self.locked, now) is not None,
+        )

@@ -47,7 +47,7 @@ def _label(duration: timedelta) -> str:
 
 
 class PystrayTray:
-    def __init__(self, engine, open_config: Callable[[], None]):
+    def __init__(self, engine, open_config: Callable[[], None], start_exercise: Callable[[], None]):
         _name_the_process()
         import pystray  # may raise anything when there is no display
         from PIL import Image
@@ -55,6 +55,7 @@ class PystrayTray:
         self._pystray = pystray
         self._engine = engine
         self._open_config = open_config
+        self._start_exercise = start_exercise
         self._images = {state: Image.open(icon_path(state)) for state in TRAY_STATES}
         view = engine.view()
         self._icon = pystray.Icon(
@@ -79,7 +80,9 @@ class PystrayTray:
         pause_choices.append(item("Until tomorrow", act(machine.Pause(None))))
         return menu(
             item(lambda _item: engine.view().status, None, enabled=False),
+            item(lambda _item: engine.view().today, None, enabled=False),
             separator,
+            item("Start exercise", lambda _icon, _item: self._start_exercise()),
             item("Done", act(machine.Done()), enabled=answerable),
             item("Snooze", menu(*snooze_choices), enabled=answerable),
             item("Skip", act(machine.Skip()), enabled=answerable),

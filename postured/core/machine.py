@@ -13,6 +13,13 @@ derived by the view.
 
 Snooze pushes the same reminder back; skip and done end it and start a new interval,
 as in Workrave's break model. Pure: the time arrives in the context.
+
+Presence (when the platform can tell idle time): an alarm brings a reading with it.
+Away for ``natural_break`` or longer (or the screen locked) is a natural break: no
+reminder while away, a due one counts as missed, and the interval starts again from
+the return. A gap (the machine slept, the clock jumped) of that length is one too.
+A reminder that falls due during a fullscreen window or a quiet time is held and
+comes once when that ends.
 """
 
 from __future__ import annotations
@@ -25,11 +32,15 @@ from typing import Literal
 from postured.config import Exercise, Settings
 from postured.core import planner, rotation
 from postured.core.calendar import WorkCalendar
+from postured.core.presence import Presence
 from postured.timetext import format_duration
 
-# An alarm this late means the machine slept or the clock jumped: start a fresh
+# A wake-up this late means the machine slept or the clock jumped: start a fresh
 # interval instead of showing a stale reminder the moment the laptop wakes.
 LATE_LIMIT = timedelta(minutes=2)
+# While a fullscreen window holds a reminder back, look again this often: the
+# reminder then comes within a minute of the slides or the call ending.
+HOLD_CHECK = timedelta(minutes=1)
 
 
 class Phase(StrEnum):
@@ -48,6 +59,10 @@ class State:
     shown_at: datetime | None = None  # when the due reminder was shown
     until: datetime | None = None  # end of a snooze or a pause
     recent: tuple[str, ...] = ()  # exercises shown, most recent first
+    check_at: datetime | None = None  # next look at presence (only when it can be read)
+    wake_at: datetime | None = None  # the alarm last set: the earlier of alarm_at and check_at
+    away_since: datetime | None = None  # the person's last input before a natural break
+    held_by: str | None = None  # why a reminder whose time came is not shown yet
 
 
 @dataclass(frozen=True)
@@ -56,10 +71,16 @@ class Context:
     calendar: WorkCalendar
     eligible: list[Exercise]
     now: datetime  # aware, UTC
+    senses_presence: bool = False  # an idle-time reader exists: look at presence between alarms
+    quiet: WorkCalendar | None = None  # the [presence] quiet windows, as a calendar
 
     @property
     def interval(self) -> timedelta:
         return self.settings.schedule.interval
+
+    @property
+    def natural_break(self) -> timedelta:
+        return self.settings.presence.natural_break
 
 
 # ---------------------------------------------------------------- commands
@@ -72,7 +93,15 @@ class Start:
 
 @dataclass(frozen=True)
 class AlarmFired:
-    pass
+    presence: Presence | None = None  # read as the alarm fired; None when it cannot be told
+
+
+@dataclass(frozen=True)
+class Woke:
+    """The machine woke from sleep (logind) or the clock jumped, ``gap`` long."""
+
+    gap: timedelta
+    source: str = "system"
 
 
 @dataclass(frozen=True)
@@ -131,7 +160,7 @@ class Quit:
     source: str = "tray"
 
 
-Command = Start | AlarmFired | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
+Command = Start | AlarmFired | Woke | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
 
 
 # ---------------------------------------------------------------- effects
@@ -193,27 +222,47 @@ def _refuse(state: State, reason: str) -> Outcome:
     return Outcome(state, [], reason)
 
 
-def _settle(state: State, records: list[Record], shown: str | None = None) -> Outcome:
+def _settle(state: State, ctx: Context, records: list[Record], shown: str | None = None) -> Outcome:
     """Every change ends the same way: show, record, set the one alarm, redraw the tray."""
+    state = _with_checks(state, ctx)
     effects: list[Effect] = []
     if shown:
         effects.append(ShowReminder(shown))
     effects.extend(records)
-    effects += [SetAlarm(state.alarm_at), RefreshTray()]
+    effects += [SetAlarm(state.wake_at), RefreshTray()]
     return Outcome(state, effects)
+
+
+def _with_checks(state: State, ctx: Context) -> State:
+    """Plan the next look at presence, and the alarm: the earlier of the two."""
+    check_at = state.check_at
+    if state.held_by is None:
+        check_at = None
+        # Look every half natural break, and only in work time: an absence a little
+        # longer than the natural break is then always seen, at 24 looks an hour.
+        if ctx.senses_presence and state.phase is not Phase.PAUSED:
+            check_at = ctx.calendar.next_start(ctx.now + ctx.natural_break / 2)
+    reminder = None if state.held_by else state.alarm_at
+    wake_at = min((t for t in (reminder, check_at) if t is not None), default=None)
+    return replace(state, check_at=check_at, wake_at=wake_at)
 
 
 def _wait(state: State, ctx: Context, started: datetime) -> State:
     """A new interval from ``started``, with the exercise it will suggest."""
     upcoming = rotation.choose(ctx.eligible, state.recent)
+    alarm_at = planner.next_reminder(ctx.calendar, started, ctx.interval)
+    if alarm_at is not None and alarm_at <= ctx.now:
+        alarm_at = planner.next_reminder(ctx.calendar, ctx.now, ctx.interval)
     return replace(
         state,
         phase=Phase.WAITING,
         started=started,
-        alarm_at=planner.next_reminder(ctx.calendar, started, ctx.interval),
+        alarm_at=alarm_at,
         exercise_id=upcoming.id,
         shown_at=None,
         until=None,
+        away_since=None,
+        held_by=None,
     )
 
 
@@ -225,37 +274,111 @@ def _show(state: State, ctx: Context, exercise_id: str, source: str) -> Outcome:
         shown_at=ctx.now,
         alarm_at=ctx.now + ctx.interval,
         until=None,
+        away_since=None,
+        held_by=None,
         recent=rotation.remember(state.recent, exercise_id),
     )
-    return _settle(shown, [Record("shown", exercise_id, source)], shown=exercise_id)
+    return _settle(shown, ctx, [Record("shown", exercise_id, source)], shown=exercise_id)
 
 
 def _fresh_exercise(state: State, ctx: Context) -> str:
     return rotation.choose(ctx.eligible, state.recent).id
 
 
+def _unanswered(state: State) -> list[Record]:
+    """A due or snoozed reminder that ends without an answer is missed."""
+    if state.phase in (Phase.DUE, Phase.SNOOZED):
+        return [Record("missed", state.exercise_id, "alarm")]
+    return []
+
+
 def _on_start(state: State, _cmd: Start, ctx: Context) -> Outcome:
-    return _settle(_wait(state, ctx, ctx.now), [])
+    return _settle(_wait(state, ctx, ctx.now), ctx, [])
 
 
-def _on_alarm(state: State, _cmd: AlarmFired, ctx: Context) -> Outcome:
-    if state.alarm_at is None or ctx.now < state.alarm_at:
+def _on_alarm(state: State, cmd: AlarmFired, ctx: Context) -> Outcome:
+    if state.wake_at is None or ctx.now < state.wake_at:
         # Woken early (a replaced job, a clock set back): just set the alarm again.
-        return Outcome(state, [SetAlarm(state.alarm_at)])
+        return Outcome(state, [SetAlarm(state.wake_at)])
+    late = ctx.now - state.wake_at
+    if late > LATE_LIMIT:
+        return _after_gap(state, ctx, late)
     if state.phase is Phase.PAUSED:
-        return _settle(_wait(state, ctx, ctx.now), [Record("resumed", None, "alarm")])
+        return _settle(_wait(state, ctx, ctx.now), ctx, [Record("resumed", None, "alarm")])
+    presence = cmd.presence
+    if presence is not None and presence.away_for(ctx.natural_break):
+        return _gone(state, ctx, presence)
+    if presence is not None and state.away_since is not None:
+        return _back(state, ctx, presence)
+    if state.alarm_at is not None and ctx.now >= state.alarm_at:
+        return _reminder_time(state, ctx, presence)
+    return _settle(state, ctx, [])  # only a look at presence; nothing changed
 
-    can_show = ctx.calendar.is_work_time(ctx.now) and ctx.now - state.alarm_at <= LATE_LIMIT
-    # What ends now: a due reminder left a whole interval unanswered, or a snoozed one
-    # that can no longer be shown (work time is over, or the machine slept through it).
-    ends_unanswered = state.phase is Phase.DUE or (state.phase is Phase.SNOOZED and not can_show)
-    records = [Record("missed", state.exercise_id, "alarm")] if ends_unanswered else []
-    if not can_show:
-        return _settle(_wait(state, ctx, ctx.now), records)
+
+def _reminder_time(state: State, ctx: Context, presence: Presence | None) -> Outcome:
+    # A due reminder left a whole interval unanswered ends as missed; a new one follows.
+    records = [Record("missed", state.exercise_id, "alarm")] if state.phase is Phase.DUE else []
+    if not ctx.calendar.is_work_time(ctx.now):
+        return _settle(_wait(state, ctx, ctx.now), ctx, _unanswered(state))
+    held = _hold(state, ctx, presence)
+    if held is not None:
+        if state.phase is Phase.DUE:
+            held = replace(held, phase=Phase.WAITING, exercise_id=_fresh_exercise(state, ctx), shown_at=None)
+        return _settle(held, ctx, records)
     # Waiting: the planned exercise; snoozed: the same one again; missed: a new one.
-    exercise = _fresh_exercise(state, ctx) if ends_unanswered else state.exercise_id
+    exercise = _fresh_exercise(state, ctx) if records else state.exercise_id
     outcome = _show(state, ctx, exercise, "alarm")
     return Outcome(outcome.state, records + outcome.effects)
+
+
+def _hold(state: State, ctx: Context, presence: Presence | None) -> State | None:
+    """The state holding the reminder back, or None when it may show now."""
+    if ctx.quiet is not None and ctx.quiet.is_work_time(ctx.now):
+        return replace(state, held_by="quiet time", check_at=ctx.quiet.next_edge(ctx.now))
+    if presence is not None and presence.fullscreen and ctx.settings.presence.quiet_when_fullscreen:
+        return replace(state, held_by="fullscreen window", check_at=ctx.now + HOLD_CHECK)
+    return None
+
+
+def _gone(state: State, ctx: Context, presence: Presence) -> Outcome:
+    """The person is away: no reminder until they are back."""
+    if state.away_since is not None:
+        return _settle(state, ctx, [])
+    since = ctx.now - presence.idle
+    records = _unanswered(state)
+    span = ctx.calendar.span_at(ctx.now)
+    # An absence that began before today's work started is the night, not a break.
+    if span is not None and since >= span[0]:
+        detail = "screen locked" if presence.locked else f"away {format_duration(presence.idle)}"
+        records.append(Record("natural_break", None, "presence", detail))
+    away = replace(
+        state, phase=Phase.WAITING, away_since=since, alarm_at=None, shown_at=None, until=None, held_by=None,
+    )
+    return _settle(away, ctx, records)
+
+
+def _back(state: State, ctx: Context, presence: Presence) -> Outcome:
+    """Back from a natural break: the interval counts from the return."""
+    return _settle(_wait(state, ctx, ctx.now - presence.idle), ctx, [])
+
+
+def _after_gap(state: State, ctx: Context, gap: timedelta) -> Outcome:
+    """After sleep or a clock jump: nothing stale, no burst; a fresh interval from now."""
+    if state.phase is Phase.PAUSED:
+        if state.until is not None and ctx.now < state.until:
+            return _settle(state, ctx, [])
+        return _settle(_wait(state, ctx, ctx.now), ctx, [Record("resumed", None, "alarm")])
+    records = _unanswered(state)
+    if gap >= ctx.natural_break and ctx.calendar.is_work_time(ctx.now):
+        records.append(Record("natural_break", None, "system", f"asleep {format_duration(gap)}"))
+    return _settle(_wait(state, ctx, ctx.now), ctx, records)
+
+
+def _on_woke(state: State, cmd: Woke, ctx: Context) -> Outcome:
+    if cmd.gap > LATE_LIMIT:
+        return _after_gap(state, ctx, cmd.gap)
+    # A short nap: the scheduler's timer did not run while asleep, so set it again.
+    return Outcome(state, [SetAlarm(state.wake_at)])
 
 
 def _answer(kind: EventKind, detail: str | None = None):
@@ -263,7 +386,7 @@ def _answer(kind: EventKind, detail: str | None = None):
         if state.phase not in (Phase.DUE, Phase.SNOOZED):
             return _refuse(state, "nothing is due right now")
         record = Record(kind, state.exercise_id, cmd.source, detail)
-        return _settle(_wait(state, ctx, ctx.now), [record])
+        return _settle(_wait(state, ctx, ctx.now), ctx, [record])
 
     return on_answer
 
@@ -275,7 +398,7 @@ def _on_snooze(state: State, cmd: Snooze, ctx: Context) -> Outcome:
     until = ctx.now + duration
     snoozed = replace(state, phase=Phase.SNOOZED, until=until, alarm_at=until)
     record = Record("snoozed", state.exercise_id, cmd.source, format_duration(duration))
-    return _settle(snoozed, [record])
+    return _settle(snoozed, ctx, [record])
 
 
 def _on_pause(state: State, cmd: Pause, ctx: Context) -> Outcome:
@@ -285,15 +408,17 @@ def _on_pause(state: State, cmd: Pause, ctx: Context) -> Outcome:
         until = planner.pause_until_tomorrow(ctx.calendar, ctx.now)
         if until is None:
             return _refuse(state, "there is no work time ahead to pause until")
-    paused = replace(state, phase=Phase.PAUSED, until=until, alarm_at=until, shown_at=None)
+    paused = replace(
+        state, phase=Phase.PAUSED, until=until, alarm_at=until, shown_at=None, away_since=None, held_by=None,
+    )
     record = Record("paused", None, cmd.source, until.isoformat(timespec="seconds"))
-    return _settle(paused, [record])
+    return _settle(paused, ctx, [record])
 
 
 def _on_resume(state: State, cmd: Resume, ctx: Context) -> Outcome:
     if state.phase is not Phase.PAUSED:
         return _refuse(state, "reminders are not paused")
-    return _settle(_wait(state, ctx, ctx.now), [Record("resumed", None, cmd.source)])
+    return _settle(_wait(state, ctx, ctx.now), ctx, [Record("resumed", None, cmd.source)])
 
 
 def _on_break_now(state: State, cmd: BreakNow, ctx: Context) -> Outcome:
@@ -308,17 +433,13 @@ def _on_break_now(state: State, cmd: BreakNow, ctx: Context) -> Outcome:
 
 def _on_settings(state: State, _cmd: ApplySettings, ctx: Context) -> Outcome:
     eligible_ids = {e.id for e in ctx.eligible}
-    if state.phase is Phase.WAITING:
-        started = state.started or ctx.now
-        replanned = _wait(state, ctx, started)
-        if replanned.alarm_at is not None and replanned.alarm_at <= ctx.now:
-            replanned = _wait(state, ctx, ctx.now)
-        return _settle(replanned, [])
+    if state.phase is Phase.WAITING and state.away_since is None and state.held_by is None:
+        return _settle(_wait(state, ctx, state.started or ctx.now), ctx, [])
     if state.phase is Phase.DUE and state.shown_at is not None:
         kept = state.exercise_id if state.exercise_id in eligible_ids else _fresh_exercise(state, ctx)
         changed = replace(state, exercise_id=kept, alarm_at=max(state.shown_at + ctx.interval, ctx.now))
-        return _settle(changed, [])
-    return _settle(state, [])
+        return _settle(changed, ctx, [])
+    return _settle(state, ctx, [])
 
 
 def _on_quit(state: State, _cmd: Quit, _ctx: Context) -> Outcome:
@@ -328,6 +449,7 @@ def _on_quit(state: State, _cmd: Quit, _ctx: Context) -> Outcome:
 _HANDLERS = {
     Start: _on_start,
     AlarmFired: _on_alarm,
+    Woke: _on_woke,
     Done: _answer("done"),
     Skip: _answer("skipped"),
     Hurts: _answer("hurt"),

@@ -40,3 +40,11 @@ def reminder_times(
 def pause_until_tomorrow(calendar: WorkCalendar, now: datetime) -> datetime | None:
     """The start of the first work span of the next local day (or later)."""
     return calendar.next_start(calendar.start_of_next_day(now))
+
+
+def planned_between(calendar: WorkCalendar, start: datetime, end: datetime, interval: timedelta) -> int:
+    """How many reminders fall in [start, end) if each is answered the moment it shows."""
+    count, moment = 0, start
+    while (found := next_reminder(calendar, moment, interval)) is not None and found < end:
+        count, moment = count + 1, found
+    return count

@@ -20,6 +20,7 @@ class TrayView:
     can_answer: bool  # Done, Snooze, Skip
     can_break_now: bool
     paused: bool  # Resume instead of Pause
+    today: str = ""  # "Today: 4 of 9 done"
 
 
 def display_state(state: State, calendar: WorkCalendar, now: datetime) -> str:
@@ -36,13 +37,21 @@ def clock(calendar: WorkCalendar, moment: datetime, now: datetime) -> str:
     return local.strftime("%a %H:%M")
 
 
+def today_line(done: int, planned: int) -> str:
+    return f"Today: {done} of {planned} done" if planned else f"Today: {done} done"
+
+
 def tray_view(
-    state: State, calendar: WorkCalendar, now: datetime, names: dict[str, str]
+    state: State, calendar: WorkCalendar, now: datetime, names: dict[str, str], today: str = ""
 ) -> TrayView:
     name = names.get(state.exercise_id or "", state.exercise_id or "")
     shown = display_state(state, calendar, now)
     when = clock(calendar, state.alarm_at, now) if state.alarm_at else None
-    if shown == "due":
+    if state.away_since is not None:
+        status = f"Away since {clock(calendar, state.away_since, now)} — the next break counts from your return"
+    elif state.held_by is not None:
+        status = f"Break held back ({state.held_by}) — {name}"
+    elif shown == "due":
         status = f"Break due: {name}"
     elif shown == "snoozed":
         status = f"Snoozed until {when} — {name}"
@@ -61,6 +70,7 @@ def tray_view(
         can_answer=state.phase in (Phase.DUE, Phase.SNOOZED),
         can_break_now=state.phase is not Phase.DUE,
         paused=state.phase is Phase.PAUSED,
+        today=today,
     )
 
 
