@@ -77,6 +77,7 @@ class Engine:
 
     def _use(self, settings: Settings) -> None:
         self.settings = settings
+        self.catalogue = self.catalogue.with_custom(settings)  # the config's own exercises follow it
         self.calendar = WorkCalendar(settings.schedule, self.zone)
         self.eligible = eligible(settings, self.catalogue.exercises)
         quiet = settings.presence.quiet

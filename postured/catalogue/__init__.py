@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from postured.config import Exercise, SafetyNote
+from postured.config import Exercise, SafetyNote, Settings, with_custom
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,11 @@ class Catalogue:
 
     def by_id(self, exercise_id: str) -> Exercise | None:
         return next((e for e in self.exercises if e.id == exercise_id), None)
+
+    def with_custom(self, settings: Settings) -> "Catalogue":
+        """This catalogue with the config's own exercises ([[exercises.custom]]) in place of any
+        earlier ones; built-in ids come first. Checked configs never clash (check_against_catalogue)."""
+        return Catalogue(with_custom(self.exercises, settings), self.safety)
 
 
 def load_catalogue() -> Catalogue:
