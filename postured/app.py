@@ -137,9 +137,12 @@ def run(paths: Paths, use_tray: bool) -> int:
 
     history = SqliteHistory(paths.history, warn=tell)
     alarm = SchedulerAlarm(lambda: engine.handle(machine.AlarmFired()))
+    sensor = _presence_sensor()
     engine = Engine(
         loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm, notifier, history, on_stop=stop,
+        presence=sensor,
     )
+    sleep_watcher = _sleep_watcher(engine)
     keeper = ConfigKeeper(paths, engine, notifier, load)
     server = ControlServer(where, Remote(engine, keeper).respond)
     watcher = ConfigWatcher(keeper)
@@ -158,6 +161,7 @@ def run(paths: Paths, use_tray: bool) -> int:
             background_started.set()
             alarm.start()
             watcher.start()
+            sleep_watcher.start()
 
     def tray_ready() -> None:
         tray.refresh()
@@ -178,6 +182,7 @@ def run(paths: Paths, use_tray: bool) -> int:
             start_background()
             _wait_for_quit(engine, stopped)
     finally:
+        sleep_watcher.stop()
         watcher.stop()
         server.stop()
         alarm.stop()
@@ -185,6 +190,35 @@ def run(paths: Paths, use_tray: bool) -> int:
         instance_lock.close()
     log.info("stopped")
     return 0
+
+
+def _presence_sensor():
+    """The platform's idle-time reader, or None (reminders then come as scheduled)."""
+    from postured.adapters.presence import make_presence_sensor
+
+    sensor = make_presence_sensor()
+    if sensor.name == "null":
+        log.info("cannot tell when you are away on this desktop; breaks come as scheduled")
+        return None
+    log.info("away detection through %s", sensor.name)
+    return sensor
+
+
+def _sleep_watcher(engine):
+    """Tells the engine when the machine wakes: its timers did not run while asleep."""
+    from postured.adapters.sleep import SleepWatcher
+    from postured.core import machine
+
+    asleep_at: list[datetime] = []
+
+    def on_sleep() -> None:
+        asleep_at[:] = [utc_now()]
+
+    def on_wake() -> None:
+        if asleep_at:
+            engine.handle(machine.Woke(utc_now() - asleep_at.pop()))
+
+    return SleepWatcher(on_sleep, on_wake)
 
 
 def _answers(where) -> bool:

@@ -28,10 +28,10 @@ if MISSING:
 # The order of the menu's sensitive items in each state (insensitive ones are passed
 # over by the keyboard): see postured/adapters/tray.py.
 MENU = {
-    "waiting": ["Take a break now", "Pause", "Open config", "Quit"],
-    "due": ["Done", "Snooze", "Skip", "Pause", "Open config", "Quit"],
-    "snoozed": ["Done", "Snooze", "Skip", "Take a break now", "Pause", "Open config", "Quit"],
-    "paused": ["Take a break now", "Resume", "Open config", "Quit"],
+    "waiting": ["Start exercise", "Take a break now", "Pause", "Open config", "Quit"],
+    "due": ["Start exercise", "Done", "Snooze", "Skip", "Pause", "Open config", "Quit"],
+    "snoozed": ["Start exercise", "Done", "Snooze", "Skip", "Take a break now", "Pause", "Open config", "Quit"],
+    "paused": ["Start exercise", "Take a break now", "Resume", "Open config", "Quit"],
 }
 # Which mouse button opens the menu (pystray's appindicator falls back to an XEmbed
 # icon under trayer, which opens it on a left click).

@@ -312,7 +312,13 @@ def _on_alarm(state: State, cmd: AlarmFired, ctx: Context) -> Outcome:
         return _back(state, ctx, presence)
     if state.alarm_at is not None and ctx.now >= state.alarm_at:
         return _reminder_time(state, ctx, presence)
-    return _settle(state, ctx, [])  # only a look at presence; nothing changed
+    return _look_again(state, ctx)
+
+
+def _look_again(state: State, ctx: Context) -> Outcome:
+    """A look at presence that changed nothing: only the next alarm, no redraw."""
+    state = _with_checks(state, ctx)
+    return Outcome(state, [SetAlarm(state.wake_at)])
 
 
 def _reminder_time(state: State, ctx: Context, presence: Presence | None) -> Outcome:
@@ -343,7 +349,7 @@ def _hold(state: State, ctx: Context, presence: Presence | None) -> State | None
 def _gone(state: State, ctx: Context, presence: Presence) -> Outcome:
     """The person is away: no reminder until they are back."""
     if state.away_since is not None:
-        return _settle(state, ctx, [])
+        return _look_again(state, ctx)
     since = ctx.now - presence.idle
     records = _unanswered(state)
     span = ctx.calendar.span_at(ctx.now)
