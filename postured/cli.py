@@ -61,6 +61,36 @@ def build_parser() -> argparse.ArgumentParser:
     history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
     history.add_argument("--days", type=_positive, default=7)
     history.add_argument("--json", action="store_true")
+
+    guide = verbs.add_parser(
+        "guide", parents=[common], help="a window that walks you through the due exercise",
+        description="Shows the due break's exercise (steps, cautions, a countdown per hold) and sends "
+                    "Done, Snooze, Skip, Too hard or This hurts to the running daemon. Enter: next; "
+                    "Esc: close, the break stays due.",
+        epilog="exit status: 0 closed; 1 nothing due, no display or no answer; 2 unknown exercise; "
+               "3 the daemon is not running")
+    guide.add_argument("--exercise", metavar="ID",
+                       help="try an exercise without the daemon: the buttons print what was pressed")
+
+    stats = verbs.add_parser(
+        "stats", parents=[common], help="breaks done per day, your streak, and a weekly chart",
+        description="Counts per day in the config's time zone (days start at local midnight), the streak of "
+                    "days with at least GOAL done (today counts once it reaches the goal; until then the "
+                    "streak runs through yesterday; days outside schedule.days never break it), and what "
+                    "was done per exercise and per region.")
+    stats.add_argument("--days", type=_positive, default=7, help="days to cover, today included (default 7)")
+    stats.add_argument("--goal", type=_positive, default=3, help="breaks done a day that keep a streak (default 3)")
+    stats.add_argument("--json", action="store_true", help="stable keys (see README)")
+    stats.add_argument("--chart", metavar="FILE.png", help="also draw the last 7 days as a PNG chart")
+
+    autostart = verbs.add_parser(
+        "autostart", parents=[common], help="start postured at login, or stop doing so",
+        description="enable writes the platform's login item (XDG autostart .desktop, macOS LaunchAgent, "
+                    "Windows Startup script) for this installation, with --config if given; disable removes "
+                    "exactly that; status prints whether it is enabled and the file's path.",
+        epilog="exit status: 0 done (status: enabled); 1 refused: a file postured did not write is in "
+               "the way, or it could not be written (status: not enabled)")
+    autostart.add_argument("action", choices=["enable", "disable", "status"])
     return parser
 
 
@@ -161,7 +191,7 @@ def _verb_exercises(args, paths) -> int:
 
 def _verb_next(args, paths) -> int:
     from postured.config import ConfigError, eligible
-    from postured.core import planner, rotation
+    from postured.core import coach, machine, planner
     from postured.core.calendar import UTC, WorkCalendar
 
     try:
@@ -179,11 +209,13 @@ def _verb_next(args, paths) -> int:
         start = datetime.now(UTC)
     calendar = WorkCalendar(loaded.settings.schedule, loaded.zone)
     choices = eligible(loaded.settings, loaded.catalogue.exercises)
-    recent: tuple[str, ...] = ()
+    # A preview that assumes every break is done the moment it shows (no history read).
+    past: list = []
+    rules = machine.rules_of(loaded.settings)
     rows = []
     for moment in planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count):
-        exercise = rotation.choose(choices, recent)
-        recent = rotation.remember(recent, exercise.id)
+        exercise = coach.choose(choices, past, moment, loaded.zone, rules)
+        past += [coach.Past(moment, "shown", exercise.id), coach.Past(moment, "done", exercise.id)]
         rows.append((calendar.local(moment), exercise))
     if args.json:
         print(json.dumps([
@@ -212,6 +244,84 @@ def _verb_history(args, paths) -> int:
         print(f"{local:%a %Y-%m-%d %H:%M}  {event.kind:<8} {event.exercise_id or '-':<28} "
               f"via {event.source}{detail}")
     return EXIT_OK
+
+
+def _verb_stats(args, paths) -> int:
+    import sqlite3
+    from datetime import timezone
+    from pathlib import Path
+
+    from postured import stats
+    from postured.adapters.history import read_events
+    from postured.config import WEEKDAYS, ConfigError
+
+    try:
+        loaded = _load(paths)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    now = datetime.now(timezone.utc)
+    try:
+        # All of it: a streak can reach back past the days shown. A year of answers is a
+        # few thousand rows, read in milliseconds.
+        events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc))
+    except sqlite3.Error as exc:
+        return _fail(f"cannot read the history {paths.history}: {exc}")
+    shared = dict(
+        now=now, zone=loaded.zone, goal=args.goal,
+        describe={e.id: (e.name, e.region) for e in loaded.catalogue.exercises},
+        rest_days=[i for i, day in enumerate(WEEKDAYS) if day not in loaded.settings.schedule.days],
+    )
+    summary = stats.summarize(events, days=args.days, **shared)
+    if args.chart:
+        from postured.adapters.chart import write_week_chart  # Pillow, only now
+
+        week = summary if args.days == 7 else stats.summarize(events, days=7, **shared)
+        try:
+            write_week_chart(week, Path(args.chart))
+        except OSError as exc:
+            return _fail(f"cannot write the chart {args.chart}: {exc.strerror or exc}")
+        print(f"chart: {args.chart}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(stats.as_json(summary), indent=2, ensure_ascii=False))
+    else:
+        print(stats.as_text(summary))
+    return EXIT_OK
+
+
+def _verb_autostart(args, paths) -> int:
+    from pathlib import Path
+
+    from postured import autostart
+
+    config = getattr(args, "config", None)
+    try:
+        if args.action == "status":
+            found = autostart.status(config=Path(config) if config else None)
+            if found.enabled:
+                stale = "" if found.current else " (differs from what `autostart enable` would write now)"
+                print(f"enabled: {found.path}{stale}")
+                return EXIT_OK
+            why = "was not written by postured" if found.exists else "does not exist"
+            print(f"not enabled: {found.path} {why}")
+            return EXIT_REFUSED
+        if args.action == "enable":
+            outcome = autostart.enable(config=Path(config) if config else None)
+        else:
+            outcome = autostart.disable()
+    except autostart.AutostartError as exc:
+        print(f"postured: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except OSError as exc:
+        print(f"postured: autostart {args.action}: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(outcome.message)
+    return EXIT_OK
+
+
+def _verb_guide(args, paths) -> int:
+    from postured import guide  # Tk only once the window opens
+
+    return guide.run(paths, args.exercise)
 
 
 def _verb_control(args) -> int:

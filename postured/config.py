@@ -260,6 +260,8 @@ class Exercises(_Strict):
     positions: list[Position] = ["seated", "standing"]
     equipment: list[str] = []
     exclude: list[str] = []
+    # Days an exercise rests after you report that it hurts.
+    rest_days_after_pain: Annotated[int, Field(ge=1, le=60, strict=True)] = 3
     custom: list[CustomExercise] = []
 
     @field_validator("positions")

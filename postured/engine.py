@@ -10,16 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from postured.catalogue import Catalogue
 from postured.config import WEEKDAYS, Schedule, Settings, eligible
-from postured.core import machine, planner, rotation, view
+from postured.core import coach, machine, planner, view
 from postured.core.calendar import WorkCalendar
 from postured.core.presence import Presence
 
 log = logging.getLogger("postured")
+
+PAST_DAYS = timedelta(days=90)
 
 
 class Alarm(Protocol):
@@ -35,7 +37,7 @@ class Notifier(Protocol):
 class History(Protocol):
     def record(self, at: datetime, event: machine.Record) -> None: ...
 
-    def recent_shown(self, limit: int) -> list[str]: ...
+    def events_since(self, since: datetime) -> list: ...
 
     def count_since(self, since: datetime) -> dict[str, int]: ...
 
@@ -73,7 +75,11 @@ class Engine:
         self._on_stop = on_stop
         self.presence = presence  # None: the platform cannot tell idle time
         self._use(settings)
-        self.state = machine.State(recent=tuple(history.recent_shown(rotation.MEMORY)))
+        # What the coach decides from: the last PAST_DAYS of history, kept in memory and
+        # added to as events are recorded (a few hundred small records).
+        since = clock() - PAST_DAYS
+        self.past = [coach.Past(e.at, e.kind, e.exercise_id, e.detail) for e in history.events_since(since)]
+        self.state = machine.State()
 
     def _use(self, settings: Settings) -> None:
         self.settings = settings
@@ -94,7 +100,7 @@ class Engine:
             now = self._clock()
             ctx = machine.Context(
                 self.settings, self.calendar, self.eligible, now,
-                senses_presence=self.presence is not None, quiet=self.quiet,
+                senses_presence=self.presence is not None, quiet=self.quiet, past=self.past, zone=self.zone,
             )
             outcome = machine.handle(self.state, command, ctx)
             if outcome.refused:
@@ -130,6 +136,14 @@ class Engine:
             done, planned = self.today()
             return view.tray_view(self.state, self.calendar, self._clock(), names, view.today_line(done, planned))
 
+    def dose(self, exercise) -> coach.Dose:
+        """Today's step of the exercise's dose, from its history."""
+        with self.lock:
+            return coach.dose(exercise, self.past, self._clock(), self.zone, machine.rules_of(self.settings))
+
+    def dose_text(self, exercise) -> str:
+        return coach.dose_text(exercise, self.dose(exercise))
+
     def today(self) -> tuple[int, int]:
         """Breaks done today, and how many the schedule plans for the whole day."""
         now = self._clock()
@@ -150,9 +164,14 @@ class Engine:
                 case machine.ShowReminder(exercise_id):
                     exercise = self.catalogue.by_id(exercise_id)
                     if exercise is not None:
-                        self.notifier.show(view.reminder_title(exercise), view.reminder_body(exercise))
-                        log.info("reminder: %s", exercise.name)
+                        amount = self.dose_text(exercise)
+                        self.notifier.show(view.reminder_title(exercise), view.reminder_body(exercise, amount))
+                        log.info("reminder: %s (%s)", exercise.name, amount or "no set dose")
+                case machine.ShowAdvice(note_ids):
+                    notes = {note.id: note.text for note in self.catalogue.safety}
+                    self.notifier.show("Take care", "\n\n".join(notes[i] for i in note_ids if i in notes))
                 case machine.Record():
+                    self.past.append(coach.Past(now, effect.kind, effect.exercise_id, effect.detail))
                     self.history.record(now, effect)
                 case machine.SetAlarm(at):
                     self.alarm.set(at)

@@ -68,6 +68,7 @@ class Remote:
             "status": view.status,
             "next_reminder": _iso(next_reminder, engine),
             "exercise": {"id": exercise.id, "name": exercise.name} if exercise else None,
+            "dose": _dose(engine, exercise),
             "until": _iso(state.until, engine),
             "today": {
                 **{kind: counts.get(kind, 0) for kind in ("done", "snoozed", "skipped", "missed", "natural_break")},
@@ -80,3 +81,14 @@ class Remote:
 
 def _iso(moment: datetime | None, engine) -> str | None:
     return engine.calendar.local(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _dose(engine, exercise) -> dict | None:
+    """Today's step of the exercise's dose, for the guided window and status bars."""
+    if exercise is None:
+        return None
+    dose = engine.dose(exercise)
+    return {
+        "hold_seconds": dose.hold_seconds, "repetitions": dose.repetitions, "sets": dose.sets,
+        "level": dose.level, "levels": dose.levels, "text": engine.dose_text(exercise),
+    }

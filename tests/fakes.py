@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from postured.adapters.history import Event
 from postured.catalogue import Catalogue
 from postured.config import Settings
 from postured.core import machine
@@ -45,8 +46,8 @@ class RecordingHistory:
     def record(self, at, event):
         self.events.append((at, event))
 
-    def recent_shown(self, limit):
-        return [e.exercise_id for _, e in reversed(self.events) if e.kind == "shown"][:limit]
+    def events_since(self, since):
+        return [Event(at, e.kind, e.exercise_id, e.source, e.detail) for at, e in self.events if at >= since]
 
     def count_since(self, since):
         counts: dict[str, int] = {}

@@ -139,9 +139,13 @@ class SqliteHistory:
         except (sqlite3.Error, OSError):  # the fault is reported when an event is written
             return []
 
-    def recent_shown(self, limit: int) -> list[str]:
-        rows = self._query("SELECT exercise_id FROM events WHERE kind = 'shown' ORDER BY id DESC LIMIT ?", (limit,))
-        return [row[0] for row in rows if row[0]]
+    def events_since(self, since: datetime) -> list[Event]:
+        """Events at or after ``since``, oldest first, including any not yet written."""
+        rows = self._query(
+            "SELECT at, kind, exercise_id, source, detail FROM events WHERE at >= ? ORDER BY id", (_utc(since),)
+        )
+        rows += [row for row in self._pending if row[0] >= _utc(since)]
+        return [Event(datetime.fromisoformat(at), kind, ex, source, detail) for at, kind, ex, source, detail in rows]
 
     def count_since(self, since: datetime) -> dict[str, int]:
         counts = dict(self._query("SELECT kind, COUNT(*) FROM events WHERE at >= ? GROUP BY kind", (_utc(since),)))

@@ -24,13 +24,14 @@ comes once when that ends.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from typing import Literal
 
 from postured.config import Exercise, Settings
-from postured.core import planner, rotation
+from postured.core import coach, planner
 from postured.core.calendar import WorkCalendar
 from postured.core.presence import Presence
 from postured.timetext import format_duration
@@ -58,7 +59,6 @@ class State:
     started: datetime | None = None  # when the current interval began
     shown_at: datetime | None = None  # when the due reminder was shown
     until: datetime | None = None  # end of a snooze or a pause
-    recent: tuple[str, ...] = ()  # exercises shown, most recent first
     check_at: datetime | None = None  # next look at presence (only when it can be read)
     wake_at: datetime | None = None  # the alarm last set: the earlier of alarm_at and check_at
     away_since: datetime | None = None  # the person's last input before a natural break
@@ -73,6 +73,12 @@ class Context:
     now: datetime  # aware, UTC
     senses_presence: bool = False  # an idle-time reader exists: look at presence between alarms
     quiet: WorkCalendar | None = None  # the [presence] quiet windows, as a calendar
+    past: Sequence[coach.Past] = ()  # recorded events, oldest first: what the coach decides from
+    zone: tzinfo = timezone.utc  # the person's, for local days
+
+    @property
+    def rules(self) -> coach.Rules:
+        return rules_of(self.settings)
 
     @property
     def interval(self) -> timedelta:
@@ -81,6 +87,10 @@ class Context:
     @property
     def natural_break(self) -> timedelta:
         return self.settings.presence.natural_break
+
+
+def rules_of(settings: Settings) -> coach.Rules:
+    return coach.Rules(rest_after_hurt_days=settings.exercises.rest_days_after_pain)
 
 
 # ---------------------------------------------------------------- commands
@@ -172,6 +182,13 @@ class ShowReminder:
 
 
 @dataclass(frozen=True)
+class ShowAdvice:
+    """Safety notes (catalogue ids) to show once, after a pain report."""
+
+    note_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SetAlarm:
     at: datetime | None
 
@@ -179,7 +196,7 @@ class SetAlarm:
 EventKind = Literal[
     "shown", "done", "snoozed", "skipped", "missed", "paused", "resumed", "natural_break", "hurt"
 ]
-TOO_HARD = "too hard"  # the detail of a "done" that was too hard
+TOO_HARD = coach.TOO_HARD  # the detail of a "done" that was too hard
 
 
 @dataclass(frozen=True)
@@ -200,7 +217,7 @@ class Stop:
     pass
 
 
-Effect = ShowReminder | SetAlarm | Record | RefreshTray | Stop
+Effect = ShowReminder | ShowAdvice | SetAlarm | Record | RefreshTray | Stop
 
 
 @dataclass(frozen=True)
@@ -249,7 +266,7 @@ def _with_checks(state: State, ctx: Context) -> State:
 
 def _wait(state: State, ctx: Context, started: datetime) -> State:
     """A new interval from ``started``, with the exercise it will suggest."""
-    upcoming = rotation.choose(ctx.eligible, state.recent)
+    upcoming = _choose(ctx)
     alarm_at = planner.next_reminder(ctx.calendar, started, ctx.interval)
     if alarm_at is not None and alarm_at <= ctx.now:
         alarm_at = planner.next_reminder(ctx.calendar, ctx.now, ctx.interval)
@@ -276,13 +293,16 @@ def _show(state: State, ctx: Context, exercise_id: str, source: str) -> Outcome:
         until=None,
         away_since=None,
         held_by=None,
-        recent=rotation.remember(state.recent, exercise_id),
     )
     return _settle(shown, ctx, [Record("shown", exercise_id, source)], shown=exercise_id)
 
 
+def _choose(ctx: Context) -> Exercise:
+    return coach.choose(ctx.eligible, ctx.past, ctx.now, ctx.zone, ctx.rules)
+
+
 def _fresh_exercise(state: State, ctx: Context) -> str:
-    return rotation.choose(ctx.eligible, state.recent).id
+    return _choose(ctx).id
 
 
 def _unanswered(state: State) -> list[Record]:
@@ -392,7 +412,13 @@ def _answer(kind: EventKind, detail: str | None = None):
         if state.phase not in (Phase.DUE, Phase.SNOOZED):
             return _refuse(state, "nothing is due right now")
         record = Record(kind, state.exercise_id, cmd.source, detail)
-        return _settle(_wait(state, ctx, ctx.now), ctx, [record])
+        # The coach sees this answer too: a painful exercise is not the next one.
+        ctx = replace(ctx, past=[*ctx.past, coach.Past(ctx.now, kind, state.exercise_id, detail)])
+        outcome = _settle(_wait(state, ctx, ctx.now), ctx, [record])
+        advice = coach.pain_advice(ctx.past, ctx.now, state.exercise_id, ctx.rules) if kind == "hurt" else None
+        if advice is not None:
+            outcome.effects.insert(0, ShowAdvice(advice.notes))
+        return outcome
 
     return on_answer
 

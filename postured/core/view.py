@@ -104,10 +104,10 @@ def reminder_title(exercise: Exercise) -> str:
     return f"Posture break: {exercise.name}"
 
 
-def reminder_body(exercise: Exercise, max_steps: int = 4) -> str:
-    """A few short lines that fit a notification: dose, steps, the first caution."""
+def reminder_body(exercise: Exercise, today: str = "", max_steps: int = 4) -> str:
+    """A few short lines that fit a notification: today's dose, steps, the first caution."""
     lines = []
-    amount = dose(exercise)
+    amount = f"Today: {today}" if today else dose(exercise)
     if amount:
         lines.append(amount)
     lines += [f"{n}. {step}" for n, step in enumerate(exercise.steps[:max_steps], start=1)]

@@ -1,0 +1,347 @@
+"""Coaching rules: which exercise next, how much of it, and what to say after pain.
+
+Every answer is worked out from the past events (oldest first), the time and the zone.
+
+Which exercise (``choose``), in order of weight:
+- Nothing reported as hurting in the last 3 days (``Rules.rest_after_hurt_days``). This
+  is never overridden; only if every exercise rests does the one whose rest ends first
+  come back, marked ``ALL_RESTING`` so the caller can offer a plain break instead.
+- Never the one just shown, unless it is the only one left.
+- Strengthening with a band or dumbbells rests the day after any such work for the same
+  region was done: three days a week, never two in a row.
+- Each exercise at most its ``times_per_day`` (the high end) a day; once a day for one
+  that gives ``days_per_week`` (a session on some days), else twice (``Rules.daily_cap``).
+  A suggestion counts when done or left unanswered; a skip or a pain report gives it
+  back. One that gives ``days_per_week`` waits once done on that many of the last 7 days.
+- Then: a region other than the last one, the region suggested least today, the region
+  and then the exercise suggested longest ago, then a seeded order.
+- If everything is capped the reminder still comes: the least used today (``OVER_CAP``),
+  and only if nothing else is left, strength work again (``STRENGTH_YESTERDAY``).
+
+How much (``dose``): a ladder from a low start to the catalogue's target. Repetitions
+rise first (a range from its low end; a single number from about half, at least 2, by two
+at a time, by one for small counts), then the hold, then the sets. One step up at a done
+once the last change is 7 days old and it was done on 3 of the last 7 days; one step
+down for "too hard", for a pain report and for a return after 14 days away.
+
+After pain (``pain_advice``): the ease-off note the first time ever; the see-a-clinician
+note at the third report within 7 days, at most once a week.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from postured.config import Exercise
+
+TOO_HARD = "too hard"  # the detail of a "done" that was too hard (as in machine.py)
+LOADING = frozenset({"band", "dumbbells"})  # equipment that makes an exercise strength work
+EASE_OFF = "ease-off-with-pain"
+SEE_CLINICIAN = "see-a-clinician"
+
+# Why ``pick`` chose what it did.
+FRESH = "fresh"
+OVER_CAP = "over cap"
+STRENGTH_YESTERDAY = "strength yesterday"
+ALL_RESTING = "all resting"
+
+_LONG_AGO = datetime.min.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Past:
+    """One recorded event: shown, done, snoozed, skipped, missed, paused, resumed,
+    natural_break or hurt. ``at`` is aware UTC; a "done" with detail "too hard" was too hard."""
+
+    at: datetime
+    kind: str
+    exercise_id: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    seed: int = 0  # breaks ties, so the order is fixed for a seed
+    daily_cap: int = 2  # per exercise and day when the catalogue gives no times_per_day
+    rest_after_hurt_days: int = 3
+    regular_days: int = 3  # done on this many of the last 7 local days counts as regular
+    step_days: int = 7  # local days between one step of the dose and the next
+    lapse_days: int = 14  # away this long: one step back on return
+    clinician_reports: int = 3  # pain reports within clinician_days that call for the note
+    clinician_days: int = 7
+
+
+@dataclass(frozen=True)
+class Choice:
+    exercise: Exercise
+    why: str  # FRESH, OVER_CAP, STRENGTH_YESTERDAY or ALL_RESTING
+
+
+@dataclass(frozen=True)
+class Dose:
+    hold_seconds: int | None
+    repetitions: int | None
+    sets: int | None
+    level: int  # 1 is the first step
+    levels: int  # the top step: the catalogue's target
+
+
+@dataclass(frozen=True)
+class PainAdvice:
+    exercise_id: str
+    notes: tuple[str, ...]  # safety note ids to show now, in order
+    rest_until: datetime
+
+
+# ---------------------------------------------------------------- which exercise
+
+
+def choose(
+    eligible: Sequence[Exercise], past: Sequence[Past], now: datetime, zone: tzinfo, rules: Rules = Rules()
+) -> Exercise:
+    return pick(eligible, past, now, zone, rules).exercise
+
+
+def pick(
+    eligible: Sequence[Exercise], past: Sequence[Past], now: datetime, zone: tzinfo, rules: Rules = Rules()
+) -> Choice:
+    """Like ``choose``, and says which rule let it through."""
+    if not eligible:
+        raise ValueError("no eligible exercise")
+    past = [event for event in past if event.at <= now]
+    rank = _ranker(rules.seed)
+    rest = resting(past, now, rules)
+    safe = [e for e in eligible if e.id not in rest]
+    if not safe:
+        return Choice(min(eligible, key=lambda e: (rest[e.id], rank(e.id))), ALL_RESTING)
+
+    facts = _Today(eligible, past, now, zone)
+    pool = [e for e in safe if e.id != facts.last_shown] or safe
+    unloaded = [e for e in pool if not facts.loaded_yesterday(e)]
+    ready = [e for e in unloaded if not facts.capped(e, rules)]
+    if ready:
+        return Choice(min(ready, key=lambda e: facts.order(e, rank)), FRESH)
+
+    def least_used(exercise: Exercise) -> tuple:
+        return (facts.uses[exercise.id], *facts.order(exercise, rank))
+
+    if unloaded:
+        return Choice(min(unloaded, key=least_used), OVER_CAP)
+    return Choice(min(pool, key=least_used), STRENGTH_YESTERDAY)
+
+
+def daily_cap(exercise: Exercise, rules: Rules = Rules()) -> int:
+    if exercise.times_per_day is not None:
+        return _high(exercise.times_per_day)
+    return 1 if exercise.days_per_week is not None else rules.daily_cap
+
+
+def is_loaded(exercise: Exercise) -> bool:
+    return bool(LOADING & set(exercise.equipment))
+
+
+class _Today:
+    """What the history says about today and yesterday, read in one pass."""
+
+    def __init__(self, eligible: Sequence[Exercise], past: Sequence[Past], now: datetime, zone: tzinfo):
+        self.region_of = {e.id: e.region for e in eligible}
+        loaded = {e.id for e in eligible if is_loaded(e)}
+        self.today = _day(now, zone)
+        yesterday = self.today - timedelta(days=1)
+        self.uses: Counter[str] = Counter()  # counted suggestions today, per exercise
+        self.region_uses: Counter[str] = Counter()  # suggestions today, per region
+        self.last_seen: dict[str, datetime] = {}
+        self.region_last: dict[str, datetime] = {}
+        self.done_days: dict[str, set[date]] = defaultdict(set)
+        self.loaded_regions_yesterday: set[str] = set()
+        self.last_shown: str | None = None
+        open_ = set()  # shown today and not answered yet
+        for event in past:
+            exercise_id = event.exercise_id
+            if exercise_id is None:
+                continue
+            region = self.region_of.get(exercise_id)
+            day = _day(event.at, zone)
+            if event.kind == "shown":
+                self.last_shown = exercise_id
+                self.last_seen[exercise_id] = event.at
+                if region:
+                    self.region_last[region] = event.at
+            elif event.kind == "done":
+                self.done_days[exercise_id].add(day)
+                if day == yesterday and exercise_id in loaded:
+                    self.loaded_regions_yesterday.add(region)
+            if day != self.today:
+                continue
+            if event.kind == "shown":
+                self.uses[exercise_id] += 1
+                self.region_uses[region] += 1
+                open_.add(exercise_id)
+            elif event.kind == "done" and exercise_id not in open_:
+                self.uses[exercise_id] += 1  # done without a reminder still counts
+            elif event.kind in ("skipped", "hurt") and exercise_id in open_:
+                self.uses[exercise_id] -= 1  # not done: the suggestion is given back
+            if event.kind in ("done", "skipped", "hurt", "missed"):
+                open_.discard(exercise_id)
+        self.last_region = self.region_of.get(self.last_shown or "")
+
+    def loaded_yesterday(self, exercise: Exercise) -> bool:
+        return is_loaded(exercise) and exercise.region in self.loaded_regions_yesterday
+
+    def capped(self, exercise: Exercise, rules: Rules) -> bool:
+        if self.uses[exercise.id] >= daily_cap(exercise, rules):
+            return True
+        if exercise.days_per_week is None:
+            return False
+        days = self.done_days[exercise.id]
+        week = {self.today - timedelta(days=back) for back in range(7)}
+        return self.today not in days and len(days & week) >= _high(exercise.days_per_week)
+
+    def order(self, exercise: Exercise, rank: Callable[[str], bytes]) -> tuple:
+        region = exercise.region
+        return (
+            region == self.last_region,
+            self.region_uses[region],
+            self.region_last.get(region, _LONG_AGO),
+            self.last_seen.get(exercise.id, _LONG_AGO),
+            rank(exercise.id),
+        )
+
+
+def _ranker(seed: int) -> Callable[[str], bytes]:
+    # A stable hash (str hash() changes per process), so a seed means the same order everywhere.
+    return lambda exercise_id: hashlib.blake2b(f"{seed}:{exercise_id}".encode(), digest_size=8).digest()
+
+
+# ---------------------------------------------------------------- pain
+
+
+def resting(past: Sequence[Past], now: datetime, rules: Rules = Rules()) -> dict[str, datetime]:
+    """Exercises reported as hurting, and when their rest ends (later than ``now``)."""
+    rest = timedelta(days=rules.rest_after_hurt_days)
+    until: dict[str, datetime] = {}
+    for event in past:
+        if event.kind == "hurt" and event.exercise_id and event.at <= now:
+            until[event.exercise_id] = max(until.get(event.exercise_id, _LONG_AGO), event.at + rest)
+    return {exercise_id: end for exercise_id, end in until.items() if end > now}
+
+
+def pain_advice(
+    past: Sequence[Past], now: datetime, exercise_id: str, rules: Rules = Rules()
+) -> PainAdvice | None:
+    """The notes to show for a pain report about ``exercise_id`` made at ``now``.
+
+    ``past`` may hold that report as a "hurt" at ``now`` or not yet; it should hold every
+    earlier pain report ("the first time ever" is read from it). None: nothing new to say.
+    """
+    earlier = [e for e in past if e.kind == "hurt" and e.at <= now]
+    hurts = [e.at for e in earlier if not (e.at == now and e.exercise_id == exercise_id)] + [now]
+    window = timedelta(days=rules.clinician_days)
+    advised: datetime | None = None
+    for index, moment in enumerate(hurts):
+        recent = sum(1 for earlier in hurts[: index + 1] if moment - earlier < window)
+        if recent >= rules.clinician_reports and (advised is None or moment - advised >= window):
+            advised = moment
+    notes = ((EASE_OFF,) if len(hurts) == 1 else ()) + ((SEE_CLINICIAN,) if advised == now else ())
+    if not notes:
+        return None
+    return PainAdvice(exercise_id, notes, now + timedelta(days=rules.rest_after_hurt_days))
+
+
+# ---------------------------------------------------------------- how much
+
+
+def ladder(exercise: Exercise) -> list[Dose]:
+    """Every step from the first to the catalogue's target."""
+    reps = _rep_rungs(exercise.repetitions)
+    hold = _hold_rungs(exercise.hold_seconds)
+    sets = _set_rungs(exercise.sets)
+    steps = [(hold[0], r, sets[0]) for r in reps]
+    steps += [(h, reps[-1], sets[0]) for h in hold[1:]]
+    steps += [(hold[-1], reps[-1], s) for s in sets[1:]]
+    return [Dose(h, r, s, level, len(steps)) for level, (h, r, s) in enumerate(steps, start=1)]
+
+
+def dose(exercise: Exercise, past: Sequence[Past], now: datetime, zone: tzinfo, rules: Rules = Rules()) -> Dose:
+    """Where the exercise stands on its ladder, replayed from its history."""
+    steps = ladder(exercise)
+    index = 0
+    changed: date | None = None  # local day of the first done or the last step
+    last_done: date | None = None
+    done_days: set[date] = set()
+    for event in past:
+        if event.exercise_id != exercise.id or event.at > now:
+            continue
+        day = _day(event.at, zone)
+        too_hard = event.kind == "done" and event.detail == TOO_HARD
+        if event.kind == "hurt" or too_hard:
+            index, changed = max(0, index - 1), day
+        if event.kind != "done":
+            continue
+        if last_done is not None and (day - last_done).days >= rules.lapse_days:
+            index, changed = max(0, index - 1), day
+        last_done = day
+        done_days.add(day)
+        if changed is None:
+            changed = day
+        elif not too_hard and index < len(steps) - 1 and (day - changed).days >= rules.step_days:
+            week = {day - timedelta(days=back) for back in range(7)}
+            if len(done_days & week) >= rules.regular_days:
+                index, changed = index + 1, day
+    return steps[index]
+
+
+def dose_text(exercise: Exercise, dose: Dose) -> str:
+    """E.g. "hold 5 s · 6 times each side"; "" when the catalogue gives no numbers."""
+    parts = []
+    if dose.hold_seconds:
+        parts.append(f"hold {dose.hold_seconds} s")
+    if dose.repetitions:
+        parts.append(f"{dose.repetitions} time{'s' if dose.repetitions != 1 else ''}")
+    if parts and exercise.per_side:
+        parts[-1] += " each side"
+    if dose.sets and dose.sets > 1:
+        parts.append(f"{dose.sets} sets")
+    return " · ".join(parts)
+
+
+def _rep_rungs(value: int | tuple[int, int] | None) -> list[int | None]:
+    if value is None:
+        return [None]
+    if isinstance(value, tuple):
+        low, high = value
+    else:
+        # A single target: start at about half (at least 2), as the seeds advise.
+        high = value
+        low = max(2, round(value / 2)) if value > 2 else value
+    return _rungs(low, high, 2 if high >= 8 else 1)
+
+
+def _hold_rungs(value: int | tuple[int, int] | None) -> list[int | None]:
+    if value is None or isinstance(value, int):
+        return [value]
+    low, high = value
+    span = high - low
+    return _rungs(low, high, 5 if span >= 10 else max(1, -(-span // 2)))
+
+
+def _set_rungs(value: int | tuple[int, int] | None) -> list[int | None]:
+    if value is None or isinstance(value, int):
+        return [value]
+    return _rungs(value[0], value[1], 1)
+
+
+def _rungs(low: int, high: int, step: int) -> list[int | None]:
+    return [*range(low, high, step), high]
+
+
+def _high(value: int | tuple[int, int]) -> int:
+    return value[1] if isinstance(value, tuple) else value
+
+
+def _day(moment: datetime, zone: tzinfo) -> date:
+    return moment.astimezone(zone).date()
