@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -113,7 +114,6 @@ def run(paths: Paths, use_tray: bool) -> int:
         return 1
 
     from postured.adapters.history import SqliteHistory
-    from postured.adapters.notify import make_notifier
     from postured.adapters.scheduler import SchedulerAlarm
     from postured.core import machine
     from postured.engine import Engine
@@ -129,7 +129,7 @@ def run(paths: Paths, use_tray: bool) -> int:
         if tray is not None:
             tray.stop()
 
-    notifier = make_notifier(str(icon_path("due")))
+    notifier = _notifier(lambda key: _answer_from_notification(key, engine, paths))
 
     def tell(message: str) -> None:
         log.warning(message)
@@ -190,6 +190,33 @@ def run(paths: Paths, use_tray: bool) -> int:
         instance_lock.close()
     log.info("stopped")
     return 0
+
+
+def _notifier(on_action):
+    """Reminders with Done, Snooze and Start buttons where the notification server has
+    buttons (freedesktop actions); else plyer; POSTURED_NOTIFIER=null|plyer forces one."""
+    from postured.adapters.notify import make_notifier
+    from postured.resources import icon_path
+
+    icon = str(icon_path("due"))
+    if os.environ.get("POSTURED_NOTIFIER", "").lower() not in ("null", "plyer"):
+        from postured.adapters.notify_actions import make_action_notifier
+
+        with_buttons = make_action_notifier(icon, on_action)
+        if with_buttons is not None:
+            return with_buttons
+    return make_notifier(icon)
+
+
+def _answer_from_notification(key: str, engine, paths: Paths) -> None:
+    from postured.core import machine
+
+    if key == "done":
+        engine.handle(machine.Done("notification"))
+    elif key == "snooze":
+        engine.handle(machine.Snooze(source="notification"))
+    elif key == "start":
+        start_guided_exercise(engine, paths)
 
 
 def _presence_sensor():

@@ -33,6 +33,12 @@ class Notifier(Protocol):
     def show(self, title: str, body: str) -> None:
         """Show a desktop notification; must not block for long, must not raise."""
 
+    def remind(self, title: str, body: str) -> None:
+        """Show the reminder, with answer buttons where possible; replaces the last one."""
+
+    def withdraw(self) -> None:
+        """Take the reminder off the screen: it was answered elsewhere or ended."""
+
 
 class History(Protocol):
     def record(self, at: datetime, event: machine.Record) -> None: ...
@@ -106,7 +112,11 @@ class Engine:
             if outcome.refused:
                 log.info("%s refused: %s", type(command).__name__, outcome.refused)
                 return outcome
+            was_due = self.state.phase is machine.Phase.DUE
             self.state = outcome.state
+            if was_due and self.state.phase is not machine.Phase.DUE:
+                # Answered from the tray or the CLI, snoozed, missed: the reminder goes.
+                self._perform(machine.Withdraw(), now)
             for effect in outcome.effects:
                 self._perform(effect, now)
             if not isinstance(command, machine.AlarmFired | machine.Quit):
@@ -165,8 +175,10 @@ class Engine:
                     exercise = self.catalogue.by_id(exercise_id)
                     if exercise is not None:
                         amount = self.dose_text(exercise)
-                        self.notifier.show(view.reminder_title(exercise), view.reminder_body(exercise, amount))
+                        self.notifier.remind(view.reminder_title(exercise), view.reminder_body(exercise, amount))
                         log.info("reminder: %s (%s)", exercise.name, amount or "no set dose")
+                case machine.Withdraw():
+                    self.notifier.withdraw()
                 case machine.ShowAdvice(note_ids):
                     notes = {note.id: note.text for note in self.catalogue.safety}
                     self.notifier.show("Take care", "\n\n".join(notes[i] for i in note_ids if i in notes))

@@ -271,6 +271,26 @@ class Desktop:
             return []
         return [json.loads(line) for line in self.notification_log.read_text().splitlines() if line]
 
+    def press_action(self, label: str, summary: str = "", timeout: float = 15.0) -> str:
+        """Press a notification's button the way dunst offers it: its context menu.
+
+        `dunstctl context` hands dunst's action lines, "#Label (Summary) [id,key]", to
+        the dmenu script, which picks the first one starting with ``label`` (and
+        ``summary``, if given). Returns that line once dmenu has run; dunst then sends
+        ActionInvoked to the notification's owner.
+        """
+        actions, choice = self.root / "actions.txt", self.root / "choice.txt"
+        wanted = f"#{label} ({summary}" if summary else f"#{label} ("
+        choice.write_text(wanted)
+        actions.unlink(missing_ok=True)
+        subprocess.run(["dunstctl", "context"], env=self.env, check=True, timeout=10)
+        offered = wait_until(lambda: actions.exists() and actions.read_text(),
+                             "dunst's context menu (the dmenu script) to run", timeout)
+        picked = [line for line in offered.splitlines() if line.startswith(wanted)]
+        if not picked:
+            raise LookupError(f"no action line starts with {wanted!r}; dunst offered: {offered!r}")
+        return picked[0]
+
     def screenshot(self, path: Path) -> Path:
         from PIL import ImageGrab
 

@@ -34,9 +34,17 @@ class RecordingAlarm:
 class RecordingNotifier:
     def __init__(self):
         self.shown: list[tuple[str, str]] = []
+        self.on_screen = False  # a reminder is showing
 
     def show(self, title, body):
         self.shown.append((title, body))
+
+    def remind(self, title, body):
+        self.shown.append((title, body))
+        self.on_screen = True
+
+    def withdraw(self):
+        self.on_screen = False
 
 
 class RecordingHistory:

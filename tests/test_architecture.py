@@ -15,6 +15,10 @@ def imports_of(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            # "from .sibling import x" in postured/adapters/ is postured.adapters.sibling
+            package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[: -node.level])
+            found.add(f"{package}.{node.module}" if node.module else package)
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
     return found

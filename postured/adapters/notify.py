@@ -26,6 +26,12 @@ class NullNotifier:
     def show(self, title: str, body: str) -> None:
         log.debug("notification (not shown): %s", title)
 
+    def remind(self, title: str, body: str) -> None:
+        self.show(title, body)
+
+    def withdraw(self) -> None:
+        """Nothing is on screen to take back."""
+
 
 class PlyerNotifier:
     def __init__(self, icon_path: str = ""):
@@ -47,6 +53,13 @@ class PlyerNotifier:
             name="notify", daemon=True,
         )
         self._sender.start()
+
+    def remind(self, title: str, body: str) -> None:
+        """A reminder is a plain notification here: plyer has no buttons."""
+        self.show(title, body)
+
+    def withdraw(self) -> None:
+        """plyer cannot close a notification; it expires after SHOW_SECONDS."""
 
     def wait(self, timeout: float) -> None:
         """For tests and shutdown: let the last notification finish, within ``timeout``."""
@@ -77,7 +90,11 @@ class PlyerNotifier:
 
 
 def make_notifier(icon_path: str = ""):
-    """POSTURED_NOTIFIER=null turns notifications off; otherwise plyer."""
+    """POSTURED_NOTIFIER=null turns notifications off; otherwise plyer (no buttons).
+
+    Reminders with buttons come from notify_actions.py where the server offers them;
+    app.py picks between the two.
+    """
     if os.environ.get("POSTURED_NOTIFIER", "").lower() == "null":
         return NullNotifier()
     return PlyerNotifier(icon_path)

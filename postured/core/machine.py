@@ -40,8 +40,8 @@ from postured.timetext import format_duration
 # interval instead of showing a stale reminder the moment the laptop wakes.
 LATE_LIMIT = timedelta(minutes=2)
 # While a fullscreen window holds a reminder back, look again this often: the
-# reminder then comes within a minute of the slides or the call ending.
-HOLD_CHECK = timedelta(minutes=1)
+# reminder then comes within half a minute of the slides or the call ending.
+HOLD_CHECK = timedelta(seconds=30)
 
 
 class Phase(StrEnum):
@@ -182,6 +182,11 @@ class ShowReminder:
 
 
 @dataclass(frozen=True)
+class Withdraw:
+    """Take the shown reminder off the screen (derived by the engine: it left DUE)."""
+
+
+@dataclass(frozen=True)
 class ShowAdvice:
     """Safety notes (catalogue ids) to show once, after a pain report."""
 
@@ -217,7 +222,7 @@ class Stop:
     pass
 
 
-Effect = ShowReminder | ShowAdvice | SetAlarm | Record | RefreshTray | Stop
+Effect = ShowReminder | Withdraw | ShowAdvice | SetAlarm | Record | RefreshTray | Stop
 
 
 @dataclass(frozen=True)
