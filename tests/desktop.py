@@ -200,8 +200,9 @@ class Desktop:
         done = subprocess.run(["xprop", "-root", name], env=self.env, capture_output=True, text=True)
         return done.returncode == 0 and "not found" not in done.stdout
 
-    def windows(self, wm_class: str) -> list[str]:
-        done = subprocess.run(["xdotool", "search", "--class", wm_class], env=self.env,
+    def windows(self, wm_class: str, visible: bool = False) -> list[str]:
+        only = ["--onlyvisible"] if visible else []
+        done = subprocess.run(["xdotool", "search", *only, "--class", wm_class], env=self.env,
                               capture_output=True, text=True)
         return done.stdout.split()
 

@@ -159,9 +159,20 @@ def test_every_tray_answer_works_through_real_clicks(desktop, tmp_path, backend)
         if backend == "gtk":
             tray.wait_tooltip(r"^postured: Next break \d\d:\d\d — ")
 
+        # Start exercise: the break becomes due and the guided window opens; Esc closes it.
+        tray.choose("waiting", "Start exercise")
+        daemon.wait_for_event("shown", count=3)
+        guide = wait_until(lambda: desktop.windows("postured-guide", visible=True), "the guided exercise window", 20)[0]
+        print(f"screenshot of the guided window: {desktop.screenshot(tmp_path / f'guide-{backend}.png')}")
+        desktop.xdotool("windowfocus", "--sync", guide)
+        desktop.xdotool("key", "Escape")
+        wait_until(lambda: not desktop.windows("postured-guide", visible=True), "the guided window to close on Esc", 15)
+        tray.choose("due", "Done")
+        daemon.wait_for_event("done", count=2)
+
         assert answers(daemon) == [
             ("shown", "tray"), ("done", "tray"), ("shown", "tray"), ("snoozed", "tray"),
-            ("skipped", "tray"), ("paused", "tray"), ("resumed", "tray"),
+            ("skipped", "tray"), ("paused", "tray"), ("resumed", "tray"), ("shown", "tray"), ("done", "tray"),
         ]
         tray.choose("waiting", "Quit")
         assert daemon.wait_exit(15) == 0, daemon.log
