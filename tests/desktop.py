@@ -21,7 +21,7 @@ from pathlib import Path
 # Debian package of each program the desktop runs.
 NEEDED = {
     "Xvfb": "xvfb", "xdpyinfo": "x11-utils", "xdotool": "xdotool", "trayer": "trayer",
-    "dunst": "dunst", "dunstctl": "dunst", "dbus-daemon": "dbus", "dbus-send": "dbus",
+    "dunst": "dunst", "dunstctl": "dunst", "dbus-daemon": "dbus", "dbus-send": "dbus", "openbox": "openbox",
 }
 
 DBUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -73,6 +73,19 @@ DUNSTRC = """[global]
 def missing_programs() -> list[str]:
     """Debian packages to install for the desktop, empty when all is there."""
     return sorted({deb for program, deb in NEEDED.items() if shutil.which(program) is None})
+
+
+def require_desktop() -> None:
+    """At the top of a test module that needs the desktop: skip without it, but never
+    in CI, where these tests must run (tools/setup.sh --test installs it)."""
+    import pytest
+
+    missing = missing_programs()
+    if missing:
+        message = "the test desktop needs the Debian packages: " + " ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run these tests, not skip them)", pytrace=False)
+        pytest.skip(message, allow_module_level=True)
 
 
 class Desktop:

@@ -8,22 +8,16 @@ test's tmp dir (the path is printed, and pytest shows it when a test fails).
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 
 import pytest
 from daemon import ALL_DAY, Daemon
-from desktop import Desktop, missing_programs, wait_until
+from desktop import Desktop, require_desktop, wait_until
 
 pytestmark = pytest.mark.desktop
 
-MISSING = missing_programs()
-if MISSING:
-    message = "the test desktop needs the Debian packages: " + " ".join(MISSING)
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI must run these tests, not skip them)", pytrace=False)
-    pytest.skip(message, allow_module_level=True)
+require_desktop()
 
 # The order of the menu's sensitive items in each state (insensitive ones are passed
 # over by the keyboard): see postured/adapters/tray.py.

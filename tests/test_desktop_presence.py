@@ -8,11 +8,10 @@ import sys
 
 import pytest
 from daemon import ALL_DAY, Daemon
-from desktop import Desktop, missing_programs, wait_until
+from desktop import Desktop, require_desktop, wait_until
 from test_presence import TkWindow
 
-if missing_programs():
-    pytest.skip(f"the test desktop needs: {' '.join(missing_programs())}", allow_module_level=True)
+require_desktop()
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ test can tell a press that dunst really sent, and postured ignored, from one nev
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import threading
 
 import pytest
-from desktop import Desktop, missing_programs, wait_until
+from desktop import Desktop, require_desktop, wait_until
 
 from postured.adapters import notify_actions
 from postured.adapters.notify import PlyerNotifier, make_notifier
@@ -21,12 +20,7 @@ from postured.adapters.notify_actions import ActionNotifier, make_action_notifie
 
 pytestmark = pytest.mark.desktop
 
-MISSING = missing_programs()
-if MISSING:
-    message = "the test desktop needs the Debian packages: " + " ".join(MISSING)
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI must run these tests, not skip them)", pytrace=False)
-    pytest.skip(message, allow_module_level=True)
+require_desktop()
 
 gi = pytest.importorskip("gi")
 gi.require_version("Gio", "2.0")
