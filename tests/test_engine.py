@@ -147,3 +147,11 @@ def test_a_full_day_answered_at_once(rig):
                         "13:30", "14:00", "14:30", "15:00", "15:30", "16:00", "16:30", "17:00"]
     names = [e.exercise_id for _, e in rig.history.events if e.kind == "shown"]
     assert all(a != b for a, b in zip(names, names[1:]))
+
+
+def test_the_tray_counts_todays_breaks_against_the_days_plan(rig):
+    # 09:00-12:00 and 13:00-17:30 with 30 minutes: 5 + 8 reminders if each is answered at once
+    assert rig.tray.views[-1].today == "Today: 0 of 13 done"
+    rig.run_until(at("2026-03-23 09:30"))
+    rig.handle(machine.Done())
+    assert rig.tray.views[-1].today == "Today: 1 of 13 done"
