@@ -80,6 +80,7 @@ class Engine:
         self.tray: Tray | None = None
         self._on_stop = on_stop
         self.presence = presence  # None: the platform cannot tell idle time
+        self.presence_watched = False  # True: the desktop reports going away and coming back
         self._use(settings)
         # What the coach decides from: the last PAST_DAYS of history, kept in memory and
         # added to as events are recorded (a few hundred small records).
@@ -106,7 +107,8 @@ class Engine:
             now = self._clock()
             ctx = machine.Context(
                 self.settings, self.calendar, self.eligible, now,
-                senses_presence=self.presence is not None, quiet=self.quiet, past=self.past, zone=self.zone,
+                polls_presence=self.presence is not None and not self.presence_watched,
+                quiet=self.quiet, past=self.past, zone=self.zone,
             )
             outcome = machine.handle(self.state, command, ctx)
             if outcome.refused:

@@ -163,3 +163,31 @@ def test_without_a_presence_sensor_nothing_extra_wakes(small_catalogue):
     rig.handle(machine.Start())
     fired = rig.run_until(t("10:00"))
     assert [local(m)[15:20] for m in fired] == ["09:30", "10:00"]
+
+
+def test_where_the_desktop_reports_absences_nothing_is_polled(small_catalogue):
+    """X11's SYNC alarms say when idle time reaches the natural break and when input
+    comes back: the core then reads presence only when a reminder falls due."""
+    from zoneinfo import ZoneInfo
+
+    from postured.core.presence import Presence
+
+    coffee = (t("10:20"), t("10:35"))
+    rig = Rig(settings(CONFIG), small_catalogue, None, t("08:55"), person=partial(Person, away=[coffee]))
+    rig.engine.zone = ZoneInfo("Europe/Berlin")
+    rig.engine.presence_watched = True
+    rig.engine.apply_settings(settings(CONFIG))
+    rig.handle(machine.Start())
+    live(rig, [(t("09:31"), machine.Done()), (t("10:02"), machine.Done())])  # next due 10:32
+    rig.clock.now = coffee[0] + timedelta(minutes=5)  # the alarm at the natural break
+    rig.handle(machine.PresenceChanged(Presence(idle=timedelta(minutes=5))))
+    assert rig.engine.state.away_since == coffee[0] and rig.alarm.at is None
+    rig.clock.now = coffee[1]  # input again
+    rig.handle(machine.PresenceChanged(Presence(idle=timedelta(0))))
+    assert local(rig.alarm.at)[15:20] == "11:05"  # 30 minutes from the return, not 10:32
+    live(rig, [(t("11:06"), machine.Done())])
+    shown = [local(m)[15:20] for m, e in rig.history.events if e.kind == "shown"]
+    assert shown == ["09:30", "10:01", "11:05"]
+    assert [e.detail for _, e in rig.history.events if e.kind == "natural_break"] == ["away 5m"]
+    # Read once per reminder, never in between.
+    assert [local(m)[15:20] for m in rig.person.reads] == ["09:30", "10:01", "11:05"]

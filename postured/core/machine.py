@@ -14,7 +14,9 @@ derived by the view.
 Snooze pushes the same reminder back; skip and done end it and start a new interval,
 as in Workrave's break model. Pure: the time arrives in the context.
 
-Presence (when the platform can tell idle time): an alarm brings a reading with it.
+Presence (when the platform can tell idle time): an alarm brings a reading with it, and
+where the desktop can watch idle time (X11's SYNC alarms) it says when the person goes
+and comes back; elsewhere the core looks between alarms.
 Away for ``natural_break`` or longer (or the screen locked) is a natural break: no
 reminder while away, a due one counts as missed, and the interval starts again from
 the return. A gap (the machine slept, the clock jumped) of that length is one too.
@@ -71,7 +73,7 @@ class Context:
     calendar: WorkCalendar
     eligible: list[Exercise]
     now: datetime  # aware, UTC
-    senses_presence: bool = False  # an idle-time reader exists: look at presence between alarms
+    polls_presence: bool = False  # idle time can be read but not watched: look between alarms
     quiet: WorkCalendar | None = None  # the [presence] quiet windows, as a calendar
     past: Sequence[coach.Past] = ()  # recorded events, oldest first: what the coach decides from
     zone: tzinfo = timezone.utc  # the person's, for local days
@@ -104,6 +106,13 @@ class Start:
 @dataclass(frozen=True)
 class AlarmFired:
     presence: Presence | None = None  # read as the alarm fired; None when it cannot be told
+
+
+@dataclass(frozen=True)
+class PresenceChanged:
+    """The desktop says the person went away (idle reached the natural break) or came back."""
+
+    presence: Presence
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,7 @@ class Quit:
     source: str = "tray"
 
 
-Command = Start | AlarmFired | Woke | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
+Command = Start | AlarmFired | PresenceChanged | Woke | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
 
 
 # ---------------------------------------------------------------- effects
@@ -262,7 +271,7 @@ def _with_checks(state: State, ctx: Context) -> State:
         check_at = None
         # Look every half natural break, and only in work time: an absence a little
         # longer than the natural break is then always seen, at 24 looks an hour.
-        if ctx.senses_presence and state.phase is not Phase.PAUSED:
+        if ctx.polls_presence and state.phase is not Phase.PAUSED:
             check_at = ctx.calendar.next_start(ctx.now + ctx.natural_break / 2)
     reminder = None if state.held_by else state.alarm_at
     wake_at = min((t for t in (reminder, check_at) if t is not None), default=None)
@@ -338,6 +347,16 @@ def _on_alarm(state: State, cmd: AlarmFired, ctx: Context) -> Outcome:
     if state.alarm_at is not None and ctx.now >= state.alarm_at:
         return _reminder_time(state, ctx, presence)
     return _look_again(state, ctx)
+
+
+def _on_presence(state: State, cmd: PresenceChanged, ctx: Context) -> Outcome:
+    if state.phase is Phase.PAUSED:
+        return Outcome(state, [])
+    if cmd.presence.away_for(ctx.natural_break):
+        return _gone(state, ctx, cmd.presence)
+    if state.away_since is not None:
+        return _back(state, ctx, cmd.presence)
+    return Outcome(state, [])
 
 
 def _look_again(state: State, ctx: Context) -> Outcome:
@@ -486,6 +505,7 @@ def _on_quit(state: State, _cmd: Quit, _ctx: Context) -> Outcome:
 _HANDLERS = {
     Start: _on_start,
     AlarmFired: _on_alarm,
+    PresenceChanged: _on_presence,
     Woke: _on_woke,
     Done: _answer("done"),
     Skip: _answer("skipped"),
