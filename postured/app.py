@@ -143,6 +143,7 @@ def run(paths: Paths, use_tray: bool) -> int:
         presence=sensor,
     )
     sleep_watcher = _sleep_watcher(engine)
+    idle_watcher = _idle_watcher(engine, sensor)
     keeper = ConfigKeeper(paths, engine, notifier, load)
     server = ControlServer(where, Remote(engine, keeper).respond)
     watcher = ConfigWatcher(keeper)
@@ -162,6 +163,8 @@ def run(paths: Paths, use_tray: bool) -> int:
             alarm.start()
             watcher.start()
             sleep_watcher.start()
+            if idle_watcher is not None and idle_watcher.start():
+                engine.presence_watched = True  # no more looks between alarms
 
     def tray_ready() -> None:
         tray.refresh()
@@ -182,6 +185,8 @@ def run(paths: Paths, use_tray: bool) -> int:
             start_background()
             _wait_for_quit(engine, stopped)
     finally:
+        if idle_watcher is not None:
+            idle_watcher.stop()
         sleep_watcher.stop()
         watcher.stop()
         server.stop()
@@ -229,6 +234,27 @@ def _presence_sensor():
         return None
     log.info("away detection through %s", sensor.name)
     return sensor
+
+
+def _idle_watcher(engine, sensor):
+    """On X11, the server says when idle time reaches the natural break and when input
+    comes back (SYNC alarms): no polling. Elsewhere None, and the core looks instead."""
+    if sensor is None or sensor.name != "x11":
+        return None
+    from datetime import timedelta
+
+    from postured.adapters.idle_watch import IdleWatcher
+    from postured.core import machine
+    from postured.core.presence import Presence
+
+    def changed(idle: timedelta) -> None:
+        engine.handle(machine.PresenceChanged(Presence(idle=idle)))
+
+    watcher = IdleWatcher(
+        engine.settings.presence.natural_break, on_away=changed, on_back=lambda: changed(timedelta(0)),
+    )
+    engine.on_settings = lambda settings: watcher.set_threshold(settings.presence.natural_break)
+    return watcher
 
 
 def _sleep_watcher(engine):

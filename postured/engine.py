@@ -81,6 +81,7 @@ class Engine:
         self._on_stop = on_stop
         self.presence = presence  # None: the platform cannot tell idle time
         self.presence_watched = False  # True: the desktop reports going away and coming back
+        self.on_settings: Callable[[Settings], None] = lambda settings: None  # e.g. re-arm the idle watch
         self._use(settings)
         # What the coach decides from: the last PAST_DAYS of history, kept in memory and
         # added to as events are recorded (a few hundred small records).
@@ -131,6 +132,7 @@ class Engine:
             if zone is not None:
                 self.zone = zone
             self._use(settings)
+            self.on_settings(settings)
             return self.handle(machine.ApplySettings())
 
     def _status(self) -> str:

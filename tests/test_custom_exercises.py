@@ -222,7 +222,7 @@ def test_the_reminder_shows_your_steps(small_catalogue):
     rig.handle(machine.Start())
     rig.run_until(at("2026-03-23 09:30"))
     assert rig.notifier.shown == [("Posture break: Kneeling squeeze",
-                                   "5 times\n1. Kneel tall and draw the shoulder blades together gently.")]
+                                   "Today: 2 times\n1. Kneel tall and draw the shoulder blades together gently.")]
 
 
 def test_a_reloaded_config_brings_its_new_exercise_to_the_engine(small_catalogue):

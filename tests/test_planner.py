@@ -1,11 +1,13 @@
 """Reminder times from the schedule: explicit datetimes, DST days, midnight, weekends."""
 
+import pytest
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from conftest import BERLIN, at, local, settings
 
 from postured.core.calendar import WorkCalendar
+from postured.core import planner
 from postured.core.planner import next_reminder, pause_until_tomorrow, reminder_times
 
 
@@ -111,3 +113,16 @@ def test_next_edge_is_where_work_time_starts_or_ends():
     assert local(cal.next_edge(at("2026-03-23 10:00"))) == "Mon 2026-03-23 12:00 +0100"
     assert local(cal.next_edge(at("2026-03-23 12:00"))) == "Mon 2026-03-23 13:00 +0100"
     assert local(cal.next_edge(at("2026-03-27 18:00"))) == "Mon 2026-03-30 09:00 +0200"
+
+
+@pytest.mark.parametrize("interval", ["2s", "7m", "30m", "45m", "1h30m", "5h"])
+def test_the_days_plan_counts_what_answering_at_once_would_give(interval):
+    """The tray's "Today: n of m" count, checked against walking the reminders one by one."""
+    schedule = settings(f'[schedule]\ninterval = "{interval}"\nhours = ["09:00-12:00", "13:00-17:30", "22:00-06:00"]')
+    calendar = WorkCalendar(schedule.schedule, BERLIN)
+    for day in ("2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"):  # Fri, weekend with DST, Mon
+        start, end = at(f"{day} 00:00"), calendar.start_of_next_day(at(f"{day} 12:00"))
+        walked, moment = 0, start
+        while (found := planner.next_reminder(calendar, moment, schedule.schedule.interval)) and found < end:
+            walked, moment = walked + 1, found
+        assert planner.planned_between(calendar, start, end, schedule.schedule.interval) == walked
