@@ -214,6 +214,8 @@ def _verb_next(args, paths) -> int:
     rules = machine.rules_of(loaded.settings)
     rows = []
     for moment in planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count):
+        # A week and a day of history decides today's choice (caps, strength days, pain rest).
+        past = [event for event in past if moment - event.at <= timedelta(days=8)]
         exercise = coach.choose(choices, past, moment, loaded.zone, rules)
         past += [coach.Past(moment, "shown", exercise.id), coach.Past(moment, "done", exercise.id)]
         rows.append((calendar.local(moment), exercise))
