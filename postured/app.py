@@ -229,8 +229,7 @@ def _presence_sensor():
     from postured.adapters.presence import make_presence_sensor
 
     sensor = make_presence_sensor()
-    if sensor.name == "null":
-        log.info("cannot tell when you are away on this desktop; breaks come as scheduled")
+    if sensor.name == "null":  # make_presence_sensor has said why, in one line
         return None
     log.info("away detection through %s", sensor.name)
     return sensor
