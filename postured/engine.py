@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
@@ -45,7 +46,6 @@ class History(Protocol):
 
     def events_since(self, since: datetime) -> list: ...
 
-    def count_since(self, since: datetime) -> dict[str, int]: ...
 
 
 class Tray(Protocol):
@@ -147,8 +147,9 @@ class Engine:
     def view(self) -> view.TrayView:
         with self.lock:
             names = {e.id: e.name for e in self.catalogue.exercises}
-            done, planned = self.today()
-            return view.tray_view(self.state, self.calendar, self._clock(), names, view.today_line(done, planned))
+            counts, planned = self.today()
+            line = view.today_line(counts["done"], planned)
+            return view.tray_view(self.state, self.calendar, self._clock(), names, line)
 
     def dose(self, exercise) -> coach.Dose:
         """Today's step of the exercise's dose, from its history."""
@@ -158,19 +159,18 @@ class Engine:
     def dose_text(self, exercise) -> str:
         return coach.dose_text(exercise, self.dose(exercise))
 
-    def today(self) -> tuple[int, int]:
-        """Breaks done today, and how many the schedule plans for the whole day."""
+    def today(self) -> tuple[Counter[str], int]:
+        """Events of each kind since local midnight, and how many breaks the day plans.
+
+        Counted from the events kept in memory (``past``), not read back from SQLite:
+        the tray asks at every redraw.
+        """
         now = self._clock()
         midnight = self.calendar.wall_time(self.calendar.local(now).date(), 0)
         planned = planner.planned_between(
             self.calendar, midnight, self.calendar.start_of_next_day(now), self.settings.schedule.interval
         )
-        try:
-            done = self.history.count_since(midnight).get("done", 0)
-        except Exception as exc:  # the history being unreadable must not hide the tray
-            log.warning("cannot count today's breaks: %s", exc)
-            done = 0
-        return done, planned
+        return Counter(event.kind for event in self.past if event.at >= midnight), planned
 
     def _perform(self, effect: machine.Effect, now: datetime) -> None:
         try:

@@ -6,7 +6,7 @@ A CLI answer and a tray click are the same event in history; only ``source`` dif
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime
 
 from postured import control
 from postured.core import machine
@@ -54,12 +54,10 @@ class Remote:
     def status(self) -> dict:
         engine = self._engine
         with engine.lock:
-            state, now = engine.state, engine.now()
+            state = engine.state
             view = engine.view()
             exercise = engine.catalogue.by_id(state.exercise_id) if state.exercise_id else None
-            midnight = datetime.combine(engine.calendar.local(now).date(), time(), tzinfo=engine.zone)
-            counts = engine.history.count_since(midnight)
-            planned = engine.today()[1]
+            counts, planned = engine.today()
         next_reminder = state.alarm_at if state.phase is machine.Phase.WAITING else None
         if state.phase is machine.Phase.SNOOZED:
             next_reminder = state.until

@@ -57,13 +57,6 @@ class RecordingHistory:
     def events_since(self, since):
         return [Event(at, e.kind, e.exercise_id, e.source, e.detail) for at, e in self.events if at >= since]
 
-    def count_since(self, since):
-        counts: dict[str, int] = {}
-        for at, event in self.events:
-            if at >= since:
-                counts[event.kind] = counts.get(event.kind, 0) + 1
-        return counts
-
     def kinds(self) -> list[str]:
         return [event.kind for _, event in self.events]
 
