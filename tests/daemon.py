@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from desktop import wait_until
+from desktop import die_with_parent, wait_until
 
 ALL_DAY = """
 [schedule]
@@ -53,7 +53,7 @@ class Daemon:
             self.proc = subprocess.Popen(
                 [*(program or [sys.executable, "-m", "postured", "--config", str(self.config)]), *args],
                 env=self.env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
+                start_new_session=True, preexec_fn=die_with_parent,
             )
 
     @property

@@ -8,6 +8,7 @@ all direct children of this process, all stopped by ``close``. Used by the tests
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -23,6 +24,18 @@ NEEDED = {
     "Xvfb": "xvfb", "xdpyinfo": "x11-utils", "xdotool": "xdotool", "trayer": "trayer",
     "dunst": "dunst", "dunstctl": "dunst", "dbus-daemon": "dbus", "dbus-send": "dbus", "openbox": "openbox",
 }
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: SIGTERM when the test process dies, however it dies.
+
+    ``close`` and ``Daemon.stop`` stop children when a test ends; this also covers a
+    test run that is itself killed (a CI time limit, SIGKILL), which runs no teardown.
+    """
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
 
 DBUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -113,7 +126,7 @@ class Desktop:
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.root / f"{name}.log", "wb")
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env if env is not None else self.env)
+                                env=env if env is not None else self.env, preexec_fn=die_with_parent)
         log.close()
         self.procs[name] = proc
         return proc
@@ -124,6 +137,7 @@ class Desktop:
         proc = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
             pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=open(self.root / "xvfb.log", "wb"),
+            preexec_fn=die_with_parent,
         )
         os.close(write_end)
         self.procs["xvfb"] = proc
@@ -253,20 +267,27 @@ class Desktop:
             shown.close()
 
     def open_menus(self, wm_class: str = "postured") -> list[int]:
-        """Mapped pop-up menus of ``wm_class`` (top-level, taller than an icon)."""
+        """Mapped pop-up menus of ``wm_class``.
+
+        Told apart by their window type, not their size: a tooltip is a mapped top-level
+        window of the same class and can be as tall as a short menu.
+        """
         from Xlib import X, display as xdisplay
 
         shown = xdisplay.Display(self.display)
         try:
+            window_type, atom = shown.intern_atom("_NET_WM_WINDOW_TYPE"), shown.intern_atom("ATOM")
+            menu_types = {shown.intern_atom(f"_NET_WM_WINDOW_TYPE_{kind}") for kind in ("POPUP_MENU", "DROPDOWN_MENU")}
             found = []
             for window in shown.screen().root.query_tree().children:
                 try:
                     wm = window.get_wm_class()
                     viewable = window.get_attributes().map_state == X.IsViewable
-                    tall = window.get_geometry().height > 40
-                except Exception:
+                    types = window.get_full_property(window_type, atom)
+                except Exception:  # a window that went away while we looked
                     continue
-                if wm and wm[0] == wm_class and viewable and tall:
+                is_menu = types is not None and bool(menu_types.intersection(types.value))
+                if wm and wm[0] == wm_class and viewable and is_menu:
                     found.append(window.id)
             return found
         finally:

@@ -85,6 +85,7 @@ class Tray:
             except TimeoutError:
                 if attempt == 2:
                     raise
+                print(f"the tray menu did not open on click {attempt + 1}; clicking again")
         self.shots += 1
         shot = self.desktop.screenshot(self.daemon.root / f"menu-{self.shots}-{item.lower().replace(' ', '-')}.png")
         print(f"screenshot of the open menu: {shot}")
