@@ -233,10 +233,12 @@ class Desktop:
                               capture_output=True, text=True)
         return done.stdout.split()
 
-    def tray_icons(self, wm_class: str = "postured") -> list[tuple[int, str]]:
+    def tray_icons(self, wm_class: str = "postured", visible: bool = False) -> list[tuple[int, str]]:
         """(window id, title) of every icon of ``wm_class`` embedded in the tray host.
 
-        With pystray's gtk backend the title is the tooltip.
+        With pystray's gtk backend the title is the tooltip. ``visible``: only icons a
+        person could click, mapped and at full size (GTK maps its icon 1 px wide for a
+        few milliseconds while the tray host sizes it).
         """
         from Xlib import X, display as xdisplay
 
@@ -254,7 +256,7 @@ class Desktop:
                     children = window.query_tree().children
                 except Exception:  # a window that went away while we looked
                     return
-                if inside_tray and wm and wm[0] == wm_class:
+                if inside_tray and wm and wm[0] == wm_class and (not visible or self._full_size(window)):
                     prop = window.get_full_property(net_name, utf8)
                     title = prop.value.decode() if prop else (window.get_wm_name() or "")
                     found.append((window.id, title))
@@ -292,6 +294,17 @@ class Desktop:
             return found
         finally:
             shown.close()
+
+    @staticmethod
+    def _full_size(window, smallest: int = 16) -> bool:
+        from Xlib import X
+
+        try:
+            geometry = window.get_geometry()
+            return (window.get_attributes().map_state == X.IsViewable
+                    and geometry.width >= smallest and geometry.height >= smallest)
+        except Exception:  # gone while we looked
+            return False
 
     @staticmethod
     def _is_tray_panel(window) -> bool:

@@ -62,11 +62,11 @@ class Tray:
         self.shots = 0
 
     def window(self) -> int:
-        """The postured icon in the tray now (the newest, if it is being replaced)."""
-        return wait_until(self.desktop.tray_icons, "the postured icon in the tray", 20)[-1][0]
+        """The postured icon shown in the tray now (the newest, if it is being replaced)."""
+        return wait_until(lambda: self.desktop.tray_icons(visible=True), "the postured icon in the tray", 20)[-1][0]
 
     def tooltip(self) -> str:
-        icons = self.desktop.tray_icons()
+        icons = self.desktop.tray_icons(visible=True)
         return icons[-1][1] if icons else ""
 
     def wait_tooltip(self, pattern: str) -> str:
@@ -177,7 +177,7 @@ def test_every_tray_answer_works_through_real_clicks(desktop, tmp_path, backend)
             ("shown", "tray"), ("done", "tray"), ("shown", "tray"), ("snoozed", "tray"),
             ("skipped", "tray"), ("paused", "tray"), ("resumed", "tray"), ("shown", "tray"), ("done", "tray"),
         ]
-        assert len(desktop.tray_icons()) == 1, "one postured icon in the tray, not two"
+        assert len(desktop.tray_icons(visible=True)) == 1, "one postured icon in the tray, not two"
         tray.choose("waiting", "Quit")
         assert daemon.wait_exit(15) == 0, daemon.log
         assert daemon.children() == []
