@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 VERSION = 1
@@ -83,7 +84,17 @@ def endpoint(environ: dict[str, str] | None = None) -> Endpoint:
         return Endpoint(Path(runtime) / "postured")
     import platformdirs
 
-    return Endpoint(Path(platformdirs.user_runtime_dir("postured")))
+    # Without XDG_RUNTIME_DIR, newer platformdirs picks a fallback folder and says so
+    # with a Python warning (a source path and line): one log line says it instead.
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        folder = Path(platformdirs.user_runtime_dir("postured"))
+    if said:
+        import logging  # only here: the light CLI verbs do not otherwise load it
+
+        for warning in said:
+            logging.getLogger("postured").info("control socket: %s", warning.message)
+    return Endpoint(folder)
 
 
 # ------------------------------------------------------------------ grammar

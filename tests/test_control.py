@@ -251,3 +251,16 @@ def test_deleting_the_config_while_running_keeps_the_last_good_one(daemon, env):
     after = status(env)
     assert after["next_reminder"] == before["next_reminder"] and after["config_error"] is None
     assert daemon.proc.poll() is None
+
+
+def test_no_runtime_dir_is_one_log_line_not_a_python_warning(monkeypatch):
+    """Without XDG_RUNTIME_DIR the socket goes to platformdirs' fallback, said in the log."""
+    import warnings
+
+    from postured import control
+
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning that escaped would fail here
+        where = control.endpoint({})
+    assert where.folder.name == "postured"
