@@ -115,11 +115,7 @@ class Engine:
             if outcome.refused:
                 log.info("%s refused: %s", type(command).__name__, outcome.refused)
                 return outcome
-            was_due = self.state.phase is machine.Phase.DUE
             self.state = outcome.state
-            if was_due and self.state.phase is not machine.Phase.DUE:
-                # Answered from the tray or the CLI, snoozed, missed: the reminder goes.
-                self._perform(machine.Withdraw(), now)
             for effect in outcome.effects:
                 self._perform(effect, now)
             if not isinstance(command, machine.AlarmFired | machine.Quit):

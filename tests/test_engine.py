@@ -155,3 +155,18 @@ def test_the_tray_counts_todays_breaks_against_the_days_plan(rig):
     rig.run_until(at("2026-03-23 09:30"))
     rig.handle(machine.Done())
     assert rig.tray.views[-1].today == "Today: 1 of 13 done"
+
+
+@pytest.mark.parametrize("answer", [machine.Done(), machine.Skip(), machine.Snooze(), machine.Pause(None)])
+def test_a_reminder_ended_from_anywhere_leaves_the_screen(rig, answer):
+    rig.run_until(at("2026-03-23 09:30"))
+    assert rig.notifier.on_screen
+    outcome = rig.handle(answer)
+    assert outcome.effects[0] == machine.Withdraw()
+    assert not rig.notifier.on_screen
+
+
+def test_a_refused_command_leaves_the_reminder_on_screen(rig):
+    rig.run_until(at("2026-03-23 09:30"))
+    assert rig.handle(machine.BreakNow()).refused
+    assert rig.notifier.on_screen

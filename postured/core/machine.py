@@ -192,7 +192,7 @@ class ShowReminder:
 
 @dataclass(frozen=True)
 class Withdraw:
-    """Take the shown reminder off the screen (derived by the engine: it left DUE)."""
+    """Take the shown reminder off the screen: it was answered, snoozed or missed."""
 
 
 @dataclass(frozen=True)
@@ -245,8 +245,11 @@ class Outcome:
 
 
 def handle(state: State, command: Command, ctx: Context) -> Outcome:
-    handler = _HANDLERS[type(command)]
-    return handler(state, command, ctx)
+    outcome = _HANDLERS[type(command)](state, command, ctx)
+    if state.phase is Phase.DUE and outcome.state.phase is not Phase.DUE and not outcome.refused:
+        # Whatever ended the reminder (tray, CLI, notification, an absence), it leaves the screen.
+        return replace(outcome, effects=[Withdraw(), *outcome.effects])
+    return outcome
 
 
 def _refuse(state: State, reason: str) -> Outcome:
