@@ -339,12 +339,12 @@ def _verb_control(args) -> int:
         except ValueError as exc:
             return _fail(str(exc))
     try:
-        answer = control.call(control.endpoint(), control.request(args.verb, argument))
+        answer = control.ask(args.verb, argument)
     except control.NotRunning:
         print("postured: not running (start it with: postured run)", file=sys.stderr)
         return EXIT_NOT_RUNNING
-    except (TimeoutError, EOFError, OSError, control.ProtocolError) as exc:
-        print(f"postured: the daemon did not answer properly: {exc}", file=sys.stderr)
+    except control.NoAnswer as exc:
+        print(f"postured: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     if args.verb == "status" and answer.get("ok"):
         _print_status(answer["status"], args.json)

@@ -152,6 +152,18 @@ class NotRunning(Exception):
     """No daemon answers at the endpoint."""
 
 
+class NoAnswer(Exception):
+    """A daemon is there but gave no proper answer (timed out, hung up, garbled)."""
+
+
+def ask(verb: str, argument: str | None = None) -> dict:
+    """The running daemon's reply to ``verb``; NotRunning or NoAnswer when there is none."""
+    try:
+        return call(endpoint(), request(verb, argument))
+    except (TimeoutError, EOFError, OSError, ProtocolError) as exc:
+        raise NoAnswer(f"the daemon did not answer properly: {exc}") from None
+
+
 def call(where: Endpoint, message: dict, timeout: float = TIMEOUT) -> dict:
     """Send one request and return the daemon's reply."""
     from multiprocessing.connection import Client

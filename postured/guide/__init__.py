@@ -67,12 +67,12 @@ def _ask_daemon() -> tuple[str, dict | None, str | None] | int:
     from postured import control
 
     try:
-        answer = control.call(control.endpoint(), control.request("status"))
+        answer = control.ask("status")
     except control.NotRunning:
         _say("not running (start it with: postured run, or try an exercise with: postured guide --exercise ID)")
         return EXIT_NOT_RUNNING
-    except (TimeoutError, EOFError, OSError, control.ProtocolError) as exc:
-        _say(f"the daemon did not answer properly: {exc}")
+    except control.NoAnswer as exc:
+        _say(str(exc))
         return EXIT_REFUSED
     status = answer.get("status") or {}
     exercise = status.get("exercise")
@@ -86,11 +86,11 @@ def _answer_daemon(verb: str) -> str | None:
     from postured import control
 
     try:
-        reply = control.call(control.endpoint(), control.request(verb))
+        reply = control.ask(verb)
     except control.NotRunning:
         return "postured is not running any more"
-    except (TimeoutError, EOFError, OSError, control.ProtocolError) as exc:
-        return f"the daemon did not answer properly: {exc}"
+    except control.NoAnswer as exc:
+        return str(exc)
     return None if reply.get("ok") else str(reply.get("error") or "the daemon refused")
 
 
