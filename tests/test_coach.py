@@ -458,8 +458,9 @@ def test_each_ladder_starts_low_and_ends_at_the_target():
             assert len(changed) == 1 and getattr(higher, changed[0]) > getattr(lower, changed[0])
     chin = [(s.hold_seconds, s.repetitions) for s in coach.ladder(BY_ID["chin-tuck"])]
     assert chin == [(5, 5), (5, 7), (5, 9), (5, 10), (8, 10), (10, 10)]
-    squeeze = coach.ladder(BY_ID["scapular-squeeze"])
-    assert [s.sets for s in squeeze] == [1, 1, 1, 1, 2, 3]  # a second set only after the full count
+    band = coach.ladder(BY_ID["band-external-rotation"])
+    assert [(s.repetitions, s.sets) for s in band] == [(8, 1), (10, 1), (12, 1), (12, 2), (12, 3)]  # sets last
+    assert {s.sets for s in coach.ladder(BY_ID["scapular-squeeze"])} == {None}  # 002 gives it no sets
     assert coach.ladder(BY_ID["neck-press"]) == [coach.Dose(None, None, None, 1, 1)]
 
 
@@ -520,8 +521,10 @@ def test_dose_text_for_the_notification():
     rotation, squeeze, roll = BY_ID["neck-rotation"], BY_ID["scapular-squeeze"], BY_ID["shoulder-roll"]
     first = coach.dose(rotation, [], at("2025-03-17 09:00"), BERLIN)
     assert coach.dose_text(rotation, first) == "hold 5 s · 5 times each side"
-    assert coach.dose_text(squeeze, coach.ladder(squeeze)[-1]) == "hold 5 s · 10 times · 3 sets"
-    assert coach.dose_text(roll, coach.ladder(roll)[0]) == "2 times"
+    assert coach.dose_text(squeeze, coach.ladder(squeeze)[-1]) == "hold 5 s · 10 times"
+    band = BY_ID["band-external-rotation"]
+    assert coach.dose_text(band, coach.ladder(band)[-1]) == "12 times · 3 sets"
+    assert coach.dose_text(roll, coach.ladder(roll)[0]) == "2 times each direction"
     assert coach.dose_text(BY_ID["neck-press"], coach.ladder(BY_ID["neck-press"])[0]) == ""
 
 

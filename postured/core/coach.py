@@ -304,6 +304,8 @@ def dose_text(exercise: Exercise, dose: Dose) -> str:
         parts.append(f"{dose.repetitions} time{'s' if dose.repetitions != 1 else ''}")
     if parts and exercise.per_side:
         parts[-1] += " each side"
+    elif parts and exercise.per_direction:
+        parts[-1] += " each direction"
     if dose.sets and dose.sets > 1:
         parts.append(f"{dose.sets} sets")
     return " · ".join(parts)
