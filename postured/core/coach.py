@@ -7,16 +7,19 @@ Which exercise (``choose``), in order of weight:
   is never overridden; only if every exercise rests does the one whose rest ends first
   come back, marked ``ALL_RESTING`` so the caller can offer a plain break instead.
 - Never the one just shown, unless it is the only one left.
-- Strengthening with a band or dumbbells rests the day after any such work for the same
-  region was done: three days a week, never two in a row.
+- Loaded work (a band, dumbbells or a ball) is done on at most three local days in any
+  seven and never on two days in a row, whatever the schedule (seed 002: strengthening
+  three days a week on non-consecutive days). A day counts once loaded work was done on
+  it; once it counts, more loaded work that day is fine (within the daily caps).
 - Each exercise at most its ``times_per_day`` (the high end) a day; once a day for one
   that gives ``days_per_week`` (a session on some days), else twice (``Rules.daily_cap``).
   A suggestion counts when done or left unanswered; a skip or a pain report gives it
   back. One that gives ``days_per_week`` waits once done on that many of the last 7 days.
 - Then: a region other than the last one, the region suggested least today, the region
   and then the exercise suggested longest ago, then a seeded order.
-- If everything is capped the reminder still comes: the least used today (``OVER_CAP``),
-  and only if nothing else is left, strength work again (``STRENGTH_YESTERDAY``).
+- If everything is capped the reminder still comes: the least used today (``OVER_CAP``).
+  Loaded work on its rest day comes only when the config allows nothing but loaded work
+  (``STRENGTH_YESTERDAY``).
 
 How much (``dose``): a ladder from a low start to the catalogue's target. Repetitions
 rise first (a range from its low end; a single number from about half, at least 2, by two
@@ -39,7 +42,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from postured.config import Exercise
 
 TOO_HARD = "too hard"  # the detail of a "done" that was too hard (as in machine.py)
-LOADING = frozenset({"band", "dumbbells"})  # equipment that makes an exercise strength work
+LOADING = frozenset({"band", "dumbbells", "ball"})  # equipment that makes an exercise strength work
+STRENGTH_DAYS_PER_WEEK = 3  # seed 002: three times a week, on non-consecutive days
 EASE_OFF = "ease-off-with-pain"
 SEE_CLINICIAN = "see-a-clinician"
 
@@ -121,7 +125,7 @@ def pick(
 
     facts = _Today(eligible, past, now, zone)
     pool = [e for e in safe if e.id != facts.last_shown] or safe
-    unloaded = [e for e in pool if not facts.loaded_yesterday(e)]
+    unloaded = [e for e in pool if not facts.strength_rest(e)]
     ready = [e for e in unloaded if not facts.capped(e, rules)]
     if ready:
         return Choice(min(ready, key=lambda e: facts.order(e, rank)), FRESH)
@@ -131,6 +135,10 @@ def pick(
 
     if unloaded:
         return Choice(min(unloaded, key=least_used), OVER_CAP)
+    # The same exercise again is better than loaded work on its rest day.
+    again = [e for e in safe if not facts.strength_rest(e)]
+    if again:
+        return Choice(min(again, key=least_used), OVER_CAP)
     return Choice(min(pool, key=least_used), STRENGTH_YESTERDAY)
 
 
@@ -151,13 +159,12 @@ class _Today:
         self.region_of = {e.id: e.region for e in eligible}
         loaded = {e.id for e in eligible if is_loaded(e)}
         self.today = _day(now, zone)
-        yesterday = self.today - timedelta(days=1)
         self.uses: Counter[str] = Counter()  # counted suggestions today, per exercise
         self.region_uses: Counter[str] = Counter()  # suggestions today, per region
         self.last_seen: dict[str, datetime] = {}
         self.region_last: dict[str, datetime] = {}
         self.done_days: dict[str, set[date]] = defaultdict(set)
-        self.loaded_regions_yesterday: set[str] = set()
+        self.loaded_days: set[date] = set()  # local days on which loaded work was done
         self.last_shown: str | None = None
         open_ = set()  # shown today and not answered yet
         for event in past:
@@ -173,8 +180,8 @@ class _Today:
                     self.region_last[region] = event.at
             elif event.kind == "done":
                 self.done_days[exercise_id].add(day)
-                if day == yesterday and exercise_id in loaded:
-                    self.loaded_regions_yesterday.add(region)
+                if exercise_id in loaded:
+                    self.loaded_days.add(day)
             if day != self.today:
                 continue
             if event.kind == "shown":
@@ -189,8 +196,13 @@ class _Today:
                 open_.discard(exercise_id)
         self.last_region = self.region_of.get(self.last_shown or "")
 
-    def loaded_yesterday(self, exercise: Exercise) -> bool:
-        return is_loaded(exercise) and exercise.region in self.loaded_regions_yesterday
+    def strength_rest(self, exercise: Exercise) -> bool:
+        """Loaded work today would be a second day in a row, or a fourth in seven days."""
+        if not is_loaded(exercise) or self.today in self.loaded_days:
+            return False
+        week_before = {self.today - timedelta(days=back) for back in range(1, 7)}
+        yesterday = self.today - timedelta(days=1)
+        return yesterday in self.loaded_days or len(self.loaded_days & week_before) >= STRENGTH_DAYS_PER_WEEK
 
     def capped(self, exercise: Exercise, rules: Rules) -> bool:
         if self.uses[exercise.id] >= daily_cap(exercise, rules):
