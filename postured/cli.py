@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("reload", "re-read the config file"), ("quit", "stop the daemon")):
         verbs.add_parser(verb, parents=[common], help=text)
 
+    verbs.add_parser("safety", parents=[common], help="every safety note, and when postured shows it")
+
     history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
     history.add_argument("--days", type=_positive, default=7)
     history.add_argument("--json", action="store_true")
@@ -160,6 +162,21 @@ def _verb_config(args, paths) -> int:
         return _fail(str(exc))
     where = paths.config if paths.config.exists() else f"{paths.config} (absent: defaults apply)"
     print(f"ok: {where}")
+    return EXIT_OK
+
+
+def _verb_safety(args, paths) -> int:
+    import textwrap
+
+    from postured.catalogue import load_catalogue
+    from postured.core.coach import when_shown
+
+    for note in load_catalogue().safety:
+        print(textwrap.fill(f"{note.id} — {when_shown(note.id)}", width=78, subsequent_indent="    "))
+        print(textwrap.fill(note.text, width=78, initial_indent="  ", subsequent_indent="  "))
+        print()
+    print("These notes come from the articles the exercises are taken from; they do not replace advice "
+          "from your doctor or physiotherapist.")
     return EXIT_OK
 
 

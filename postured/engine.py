@@ -179,9 +179,12 @@ class Engine:
                         log.info("reminder: %s (%s)", exercise.name, amount or "no set dose")
                 case machine.Withdraw():
                     self.notifier.withdraw()
-                case machine.ShowAdvice(note_ids):
+                case machine.ShowAdvice(note_ids, title):
                     notes = {note.id: note.text for note in self.catalogue.safety}
-                    self.notifier.show("Take care", "\n\n".join(notes[i] for i in note_ids if i in notes))
+                    texts = [notes[i] for i in note_ids if i in notes]
+                    if texts:
+                        self.notifier.show(title, "\n\n".join(texts))
+                        log.info("safety notes: %s", ", ".join(note_ids))
                 case machine.Record():
                     self.past.append(coach.Past(now, effect.kind, effect.exercise_id, effect.detail))
                     self.history.record(now, effect)

@@ -566,8 +566,8 @@ def test_pain_advice_shows_each_note_once():
         past.append(answer(when, "hurt", exercise_id))
         return advice
 
-    first = report("2025-03-03 10:00")
-    assert first.notes == (coach.EASE_OFF,) and first.rest_until == at("2025-03-06 10:00")
+    first = report("2025-03-03 10:00")  # the first report ever: ease off, and the warning signs
+    assert first.notes == (coach.EASE_OFF, coach.SEE_CLINICIAN) and first.rest_until == at("2025-03-06 10:00")
     assert report("2025-03-12 10:00") is None
     assert report("2025-03-14 10:00", "neck-rotation") is None  # two in a week
     third = report("2025-03-17 09:00", "shoulder-roll")  # three within 7 days
@@ -585,4 +585,53 @@ def test_pain_advice_is_the_same_whether_the_report_is_recorded_yet():
     without = coach.pain_advice(earlier, now, "chin-tuck")
     with_it = coach.pain_advice(earlier + [Past(now, "hurt", "chin-tuck")], now, "chin-tuck")
     assert without == with_it and without.notes == (coach.SEE_CLINICIAN,)
-    assert coach.pain_advice([Past(now, "hurt", "chin-tuck")], now, "chin-tuck").notes == (coach.EASE_OFF,)
+    only = coach.pain_advice([Past(now, "hurt", "chin-tuck")], now, "chin-tuck")
+    assert only.notes == (coach.EASE_OFF, coach.SEE_CLINICIAN)
+
+
+# ---------------------------------------------------------------- safety notes before a reminder
+
+
+LOADED = frozenset(e.id for e in CATALOGUE.exercises if coach.is_loaded(e))
+
+
+def advice(exercise_id: str, past: list[Past], when: str) -> tuple[str, ...]:
+    return coach.advice_before(BY_ID[exercise_id], past, at(when), BERLIN, LOADED)
+
+
+def test_every_safety_note_has_a_moment_when_it_reaches_the_person():
+    safety_ids = {note.id for note in CATALOGUE.safety}
+    scheduled = set(coach.ADVICE_SCHEDULE) | {coach.EASE_OFF, coach.SEE_CLINICIAN}  # the last two: after pain
+    assert scheduled == safety_ids
+
+
+def test_the_first_reminder_ever_says_ask_before_starting_and_start_low_once():
+    assert advice("chin-tuck", [], "2025-03-17 09:00") == ("ask-before-starting", "start-low")
+    # Once: not on the next reminder, nor a year later.
+    past = [shown("2025-03-17 09:00", "chin-tuck")]
+    assert advice("chin-tuck", past, "2025-03-17 09:30") == ()
+    assert advice("chin-tuck", past, "2026-03-17 09:30") == ()
+    # A first reminder for loaded work says all of it at once.
+    assert advice("band-row", [], "2025-03-17 09:00") == (
+        "ask-before-starting", "start-low", "warm-up", "light-weights", "strength-days", "build-up-gradually")
+
+
+def test_loaded_work_brings_warm_up_daily_and_the_rest_weekly():
+    past = [shown("2025-03-10 09:00", "chin-tuck")]
+    weekly = ("warm-up", "light-weights", "strength-days", "build-up-gradually")
+    assert advice("band-row", past, "2025-03-17 09:00") == weekly
+    assert advice("shoulder-roll", past, "2025-03-17 09:00") == ()  # no load, no note
+    past.append(shown("2025-03-17 09:00", "band-row"))
+    assert advice("band-row", past, "2025-03-17 15:00") == ()  # once that day
+    # Wednesday: the warm-up again (a new day), the weekly notes not yet.
+    assert advice("band-external-rotation", past, "2025-03-19 09:00") == ("warm-up",)
+    past += [shown("2025-03-19 09:00", "band-external-rotation"), shown("2025-03-21 09:00", "band-row")]
+    # Seven local days after the Monday (across the DST change on the 30th): all of them again,
+    # although loaded work came every other day in between; not at 23:30 the evening before.
+    assert advice("band-row", past, "2025-03-23 23:30") == ("warm-up",)
+    assert advice("band-row", past, "2025-03-24 09:00") == weekly
+    past += [shown("2025-03-24 09:00", "band-row"), shown("2025-03-26 09:00", "band-row")]
+    assert advice("band-row", past, "2025-03-31 08:00") == weekly
+    assert advice("band-row", past, "2025-03-28 08:00") == ("warm-up",)
+    # What happens after ``now`` is not known yet.
+    assert advice("band-row", [shown("2025-03-25 09:00", "band-row")], "2025-03-24 09:00")[0] == "ask-before-starting"

@@ -27,8 +27,12 @@ at a time, by one for small counts), then the hold, then the sets. One step up a
 once the last change is 7 days old and it was done on 3 of the last 7 days; one step
 down for "too hard", for a pain report and for a return after 14 days away.
 
-After pain (``pain_advice``): the ease-off note the first time ever; the see-a-clinician
-note at the third report within 7 days, at most once a week.
+After pain (``pain_advice``): the ease-off note and the warning signs (see-a-clinician)
+the first time ever; the warning signs again at the third report within 7 days, at most
+once a week.
+
+Before a reminder (``advice_before``), each safety note at most as often as
+``ADVICE_SCHEDULE`` says, replayed from the reminders shown before.
 """
 
 from __future__ import annotations
@@ -46,6 +50,18 @@ LOADING = frozenset({"band", "dumbbells", "ball"})  # equipment that makes an ex
 STRENGTH_DAYS_PER_WEEK = 3  # seed 002: three times a week, on non-consecutive days
 EASE_OFF = "ease-off-with-pain"
 SEE_CLINICIAN = "see-a-clinician"
+
+# When each safety note comes with a reminder: (moment, how seldom at most).
+# "first" is the very first reminder postured shows (no reminder in the history it keeps);
+# "loaded" the first reminder for loaded work on a local day. ``None``: once, ever.
+ADVICE_SCHEDULE: dict[str, tuple[str, timedelta | None]] = {
+    "ask-before-starting": ("first", None),
+    "start-low": ("first", None),
+    "warm-up": ("loaded", timedelta(days=1)),
+    "light-weights": ("loaded", timedelta(days=7)),
+    "strength-days": ("loaded", timedelta(days=7)),
+    "build-up-gradually": ("loaded", timedelta(days=7)),
+}
 
 # Why ``pick`` chose what it did.
 FRESH = "fresh"
@@ -258,10 +274,59 @@ def pain_advice(
         recent = sum(1 for earlier in hurts[: index + 1] if moment - earlier < window)
         if recent >= rules.clinician_reports and (advised is None or moment - advised >= window):
             advised = moment
-    notes = ((EASE_OFF,) if len(hurts) == 1 else ()) + ((SEE_CLINICIAN,) if advised == now else ())
+    first = len(hurts) == 1
+    notes = ((EASE_OFF,) if first else ()) + ((SEE_CLINICIAN,) if first or advised == now else ())
     if not notes:
         return None
     return PainAdvice(exercise_id, notes, now + timedelta(days=rules.rest_after_hurt_days))
+
+
+def when_shown(note_id: str) -> str:
+    """When postured shows a safety note, in words (``postured safety``)."""
+    if note_id == EASE_OFF:
+        return 'after your first "This hurts"'
+    if note_id == SEE_CLINICIAN:
+        return ('in every exercise window; after your first "This hurts", and again at a third report '
+                f"within {Rules().clinician_days} days, at most once a week")
+    moment, period = ADVICE_SCHEDULE.get(note_id, ("", None))
+    if moment == "first":
+        return "with the first reminder"
+    if moment == "loaded":
+        often = "once a day" if period == timedelta(days=1) else f"at most once in {period.days} days"
+        return f"before strength work with a band, dumbbells or a ball, {often}"
+    return "only here"
+
+
+def advice_before(
+    exercise: Exercise, past: Sequence[Past], now: datetime, zone: tzinfo, loaded_ids: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """The safety notes to show with a reminder for ``exercise`` at ``now`` (ids, in order).
+
+    Worked out from the reminders shown before (nothing is stored for it): "first" notes
+    come with the first reminder the history holds; "loaded" notes with a reminder for
+    loaded work when none came within their period, replayed from the earlier loaded
+    reminders (``loaded_ids``: the ids of loaded exercises, the catalogue's and the config's).
+    """
+    shown = [event for event in past if event.kind == "shown" and event.at < now]
+    moments = {"first": not shown, "loaded": is_loaded(exercise)}
+    loaded_days = [_day(event.at, zone) for event in shown if event.exercise_id in loaded_ids]
+    today = _day(now, zone)
+    notes = []
+    for note_id, (moment, period) in ADVICE_SCHEDULE.items():
+        if not moments[moment]:
+            continue
+        if moment == "first" or _due_again(loaded_days, today, period):
+            notes.append(note_id)
+    return tuple(notes)
+
+
+def _due_again(days: list[date], today: date, period: timedelta | None) -> bool:
+    """Would a note given on the first of ``days`` and then whenever ``period`` had passed be due today?"""
+    last: date | None = None
+    for day in days:
+        if last is None or (period is not None and day - last >= period):
+            last = day
+    return last is None or (period is not None and today - last >= period)
 
 
 # ---------------------------------------------------------------- how much
