@@ -207,6 +207,8 @@ def _verb_exercises(args, paths) -> int:
 
 
 def _verb_next(args, paths) -> int:
+    from dataclasses import replace
+
     from postured.config import ConfigError, eligible
     from postured.core import coach, machine, planner
     from postured.core.calendar import UTC, WorkCalendar
@@ -228,7 +230,8 @@ def _verb_next(args, paths) -> int:
     choices = eligible(loaded.settings, loaded.catalogue.exercises)
     # A preview that assumes every break is done the moment it shows (no history read).
     past: list = []
-    rules = machine.rules_of(loaded.settings)
+    builtin = [e for e in loaded.catalogue.exercises if not e.is_custom]
+    rules = replace(machine.rules_of(loaded.settings), emphasis=coach.emphasis(builtin))
     rows = []
     for moment in planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count):
         # A week and a day of history decides today's choice (caps, strength days, pain rest).

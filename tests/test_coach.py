@@ -635,3 +635,49 @@ def test_loaded_work_brings_warm_up_daily_and_the_rest_weekly():
     assert advice("band-row", past, "2025-03-28 08:00") == ("warm-up",)
     # What happens after ``now`` is not known yet.
     assert advice("band-row", [shown("2025-03-25 09:00", "band-row")], "2025-03-24 09:00")[0] == "ask-before-starting"
+
+
+# ---------------------------------------------------------------- a varied week
+
+EMPHASIS = coach.emphasis(CATALOGUE.exercises)
+DEFAULT = eligible(Settings(), CATALOGUE.exercises)
+EVERYTHING = eligible(
+    Settings.model_validate({"exercises": {"positions": ["seated", "standing", "lying", "kneeling"],
+                                           "equipment": ["band", "dumbbells", "ball", "wall", "chair", "towel"]}}),
+    CATALOGUE.exercises,
+)
+
+
+def orders_by_day(steps) -> dict[date, tuple[str, ...]]:
+    days: dict[date, list[str]] = {}
+    for step in steps:
+        days.setdefault(local_day(step.now), []).append(step.choice.exercise.id)
+    return {day: tuple(ids) for day, ids in days.items()}
+
+
+def test_the_catalogue_emphasis_is_each_regions_share():
+    assert dict(EMPHASIS) == {"neck": 6 / 18, "upper back": 9 / 18, "shoulders": 3 / 18}
+
+
+@pytest.mark.parametrize("exercises", [DEFAULT, EVERYTHING], ids=["default", "everything"])
+def test_no_day_replays_the_day_before_and_the_same_history_gives_the_same_days(exercises):
+    rules = Rules(emphasis=EMPHASIS)
+    _, steps = simulate(exercises, rules)
+    days = orders_by_day(steps)
+    for (_, yesterday), (day, today) in zip(list(days.items()), list(days.items())[1:]):
+        assert today != yesterday and today[0] != yesterday[0], day
+    assert len(set(days.values())) == len(days)  # no day of the month like another
+    assert orders_by_day(simulate(exercises, rules)[1]) == days
+
+
+def test_with_everything_allowed_each_week_covers_every_exercise_by_the_catalogues_emphasis():
+    _, steps = simulate(EVERYTHING, Rules(emphasis=EMPHASIS))
+    shares = Counter(step.choice.exercise.region for step in steps)
+    total = sum(shares.values())
+    for region, share in EMPHASIS:
+        assert abs(shares[region] / total - share) < 0.08, (region, shares[region] / total)
+    week_of = {day: (day - FIRST_DAY).days // 7 for day in WORK_DAYS}
+    for week in set(week_of.values()):
+        done = {s.choice.exercise.id for s in steps if week_of[local_day(s.now)] == week}
+        if sum(1 for w in week_of.values() if w == week) == 5:  # a whole working week
+            assert done == {e.id for e in EVERYTHING}, week

@@ -15,8 +15,12 @@ Which exercise (``choose``), in order of weight:
   that gives ``days_per_week`` (a session on some days), else twice (``Rules.daily_cap``).
   A suggestion counts when done or left unanswered; a skip or a pain report gives it
   back. One that gives ``days_per_week`` waits once done on that many of the last 7 days.
-- Then: a region other than the last one, the region suggested least today, the region
-  and then the exercise suggested longest ago, then a seeded order.
+- Then: a region other than the last one, the region suggested least today for its
+  share of the catalogue (``Rules.emphasis``: the upper back has half the catalogue's
+  exercises, so it gets about half the breaks where its exercises allow), the region and
+  then the exercise suggested longest ago, then an order seeded by the day, so that no two
+  days run alike. The first break of a day is never the one yesterday began with, so a
+  day's order never repeats yesterday's.
 - If everything is capped the reminder still comes: the least used today (``OVER_CAP``).
   Loaded work on its rest day comes only when the config allows nothing but loaded work
   (``STRENGTH_YESTERDAY``).
@@ -93,6 +97,7 @@ class Rules:
     lapse_days: int = 14  # away this long: one step back on return
     clinician_reports: int = 3  # pain reports within clinician_days that call for the note
     clinician_days: int = 7
+    emphasis: tuple[tuple[str, float], ...] = ()  # (region, share of the catalogue); none: equal
 
 
 @dataclass(frozen=True)
@@ -133,18 +138,21 @@ def pick(
     if not eligible:
         raise ValueError("no eligible exercise")
     past = [event for event in past if event.at <= now]
-    rank = _ranker(rules.seed)
+    rank = _ranker(rules.seed, _day(now, zone))
     rest = resting(past, now, rules)
     safe = [e for e in eligible if e.id not in rest]
     if not safe:
         return Choice(min(eligible, key=lambda e: (rest[e.id], rank(e.id))), ALL_RESTING)
 
-    facts = _Today(eligible, past, now, zone)
+    facts = _Today(eligible, past, now, zone, dict(rules.emphasis))
     pool = [e for e in safe if e.id != facts.last_shown] or safe
     unloaded = [e for e in pool if not facts.strength_rest(e)]
     ready = [e for e in unloaded if not facts.capped(e, rules)]
     if ready:
-        return Choice(min(ready, key=lambda e: facts.order(e, rank)), FRESH)
+        ranked = sorted(ready, key=lambda e: facts.order(e, rank))
+        if facts.first_of_day and len(ranked) > 1 and ranked[0].id == facts.yesterday_began:
+            return Choice(ranked[1], FRESH)  # never begin the day as yesterday did
+        return Choice(ranked[0], FRESH)
 
     def least_used(exercise: Exercise) -> tuple:
         return (facts.uses[exercise.id], *facts.order(exercise, rank))
@@ -168,11 +176,21 @@ def is_loaded(exercise: Exercise) -> bool:
     return bool(LOADING & set(exercise.equipment))
 
 
+def emphasis(catalogue: Sequence[Exercise]) -> tuple[tuple[str, float], ...]:
+    """Each region's share of the catalogue's exercises (for ``Rules.emphasis``)."""
+    regions = Counter(exercise.region for exercise in catalogue)
+    total = sum(regions.values())
+    return tuple(sorted((region, count / total) for region, count in regions.items()))
+
+
 class _Today:
     """What the history says about today and yesterday, read in one pass."""
 
-    def __init__(self, eligible: Sequence[Exercise], past: Sequence[Past], now: datetime, zone: tzinfo):
+    def __init__(self, eligible: Sequence[Exercise], past: Sequence[Past], now: datetime, zone: tzinfo,
+                 emphasis: dict[str, float]):
         self.region_of = {e.id: e.region for e in eligible}
+        self.emphasis = emphasis
+        self.zone = zone
         loaded = {e.id for e in eligible if is_loaded(e)}
         self.today = _day(now, zone)
         self.uses: Counter[str] = Counter()  # counted suggestions today, per exercise
@@ -182,6 +200,9 @@ class _Today:
         self.done_days: dict[str, set[date]] = defaultdict(set)
         self.loaded_days: set[date] = set()  # local days on which loaded work was done
         self.last_shown: str | None = None
+        self.yesterday_began: str | None = None  # the first break shown yesterday
+        self.first_of_day = True  # nothing shown yet today
+        yesterday = self.today - timedelta(days=1)
         open_ = set()  # shown today and not answered yet
         for event in past:
             exercise_id = event.exercise_id
@@ -192,7 +213,10 @@ class _Today:
             if event.kind == "shown":
                 self.last_shown = exercise_id
                 self.last_seen[exercise_id] = event.at
-                if region:
+                if day == yesterday and self.yesterday_began is None:
+                    self.yesterday_began = exercise_id
+                self.first_of_day = self.first_of_day and day != self.today
+                if region and day == self.today:  # regions take turns within a day
                     self.region_last[region] = event.at
             elif event.kind == "done":
                 self.done_days[exercise_id].add(day)
@@ -231,18 +255,23 @@ class _Today:
 
     def order(self, exercise: Exercise, rank: Callable[[str], bytes]) -> tuple:
         region = exercise.region
+        share = self.emphasis.get(region, 1.0) if self.emphasis else 1.0
         return (
             region == self.last_region,
-            self.region_uses[region],
+            self.region_uses[region] / share if share else float("inf"),
             self.region_last.get(region, _LONG_AGO),
-            self.last_seen.get(exercise.id, _LONG_AGO),
+            self.uses[exercise.id],
+            # The day it was last suggested, not the moment: ties among yesterday's go to the
+            # day's own order, so a day does not replay the one before.
+            self.last_seen[exercise.id].astimezone(self.zone).date() if exercise.id in self.last_seen else date.min,
             rank(exercise.id),
         )
 
 
-def _ranker(seed: int) -> Callable[[str], bytes]:
-    # A stable hash (str hash() changes per process), so a seed means the same order everywhere.
-    return lambda exercise_id: hashlib.blake2b(f"{seed}:{exercise_id}".encode(), digest_size=8).digest()
+def _ranker(seed: int, day: date) -> Callable[[str], bytes]:
+    # A stable hash (str hash() changes per process), so a seed means the same order everywhere;
+    # the day in it gives each day its own order of ties.
+    return lambda exercise_id: hashlib.blake2b(f"{seed}:{day}:{exercise_id}".encode(), digest_size=8).digest()
 
 
 # ---------------------------------------------------------------- pain

@@ -77,10 +77,11 @@ class Context:
     quiet: WorkCalendar | None = None  # the [presence] quiet windows, as a calendar
     past: Sequence[coach.Past] = ()  # recorded events, oldest first: what the coach decides from
     zone: tzinfo = timezone.utc  # the person's, for local days
+    emphasis: tuple[tuple[str, float], ...] = ()  # each region's share of the catalogue
 
     @property
     def rules(self) -> coach.Rules:
-        return rules_of(self.settings)
+        return replace(rules_of(self.settings), emphasis=self.emphasis)
 
     @property
     def interval(self) -> timedelta:
