@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("reload", "re-read the config file"), ("quit", "stop the daemon")):
         verbs.add_parser(verb, parents=[common], help=text)
 
+    verbs.add_parser("safety", parents=[common], help="every safety note, and when postured shows it")
+
     history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
     history.add_argument("--days", type=_positive, default=7)
     history.add_argument("--json", action="store_true")
@@ -163,6 +165,21 @@ def _verb_config(args, paths) -> int:
     return EXIT_OK
 
 
+def _verb_safety(args, paths) -> int:
+    import textwrap
+
+    from postured.catalogue import load_catalogue
+    from postured.core.coach import when_shown
+
+    for note in load_catalogue().safety:
+        print(textwrap.fill(f"{note.id} — {when_shown(note.id)}", width=78, subsequent_indent="    "))
+        print(textwrap.fill(note.text, width=78, initial_indent="  ", subsequent_indent="  "))
+        print()
+    print("These notes come from the articles the exercises are taken from; they do not replace advice "
+          "from your doctor or physiotherapist.")
+    return EXIT_OK
+
+
 def _verb_exercises(args, paths) -> int:
     from postured.config import ConfigError, eligible
     from postured.core.view import dose
@@ -190,6 +207,8 @@ def _verb_exercises(args, paths) -> int:
 
 
 def _verb_next(args, paths) -> int:
+    from dataclasses import replace
+
     from postured.config import ConfigError, eligible
     from postured.core import coach, machine, planner
     from postured.core.calendar import UTC, WorkCalendar
@@ -211,7 +230,8 @@ def _verb_next(args, paths) -> int:
     choices = eligible(loaded.settings, loaded.catalogue.exercises)
     # A preview that assumes every break is done the moment it shows (no history read).
     past: list = []
-    rules = machine.rules_of(loaded.settings)
+    builtin = [e for e in loaded.catalogue.exercises if not e.is_custom]
+    rules = replace(machine.rules_of(loaded.settings), emphasis=coach.emphasis(builtin))
     rows = []
     for moment in planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count):
         # A week and a day of history decides today's choice (caps, strength days, pain rest).

@@ -311,6 +311,7 @@ class Exercise(_Strict):
     repetitions: int | tuple[int, int] | None = None
     sets: int | tuple[int, int] | None = None
     per_side: bool = False
+    per_direction: bool = False  # e.g. circles one way, then the other
     times_per_day: int | tuple[int, int] | None = None
     days_per_week: int | tuple[int, int] | None = None
     cautions: list[str] = []

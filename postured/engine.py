@@ -94,6 +94,8 @@ class Engine:
         self.catalogue = self.catalogue.with_custom(settings)  # the config's own exercises follow it
         self.calendar = WorkCalendar(settings.schedule, self.zone)
         self.eligible = eligible(settings, self.catalogue.exercises)
+        # The regions' weight in the rotation: the built-in catalogue's, whatever the config adds.
+        self.emphasis = coach.emphasis([e for e in self.catalogue.exercises if not e.is_custom])
         quiet = settings.presence.quiet
         # Quiet windows apply every day, so they are a calendar of their own.
         self.quiet = WorkCalendar(Schedule(days=list(WEEKDAYS), hours=quiet), self.zone) if quiet else None
@@ -109,7 +111,7 @@ class Engine:
             ctx = machine.Context(
                 self.settings, self.calendar, self.eligible, now,
                 polls_presence=self.presence is not None and not self.presence_watched,
-                quiet=self.quiet, past=self.past, zone=self.zone,
+                quiet=self.quiet, past=self.past, zone=self.zone, emphasis=self.emphasis,
             )
             outcome = machine.handle(self.state, command, ctx)
             if outcome.refused:
@@ -179,9 +181,12 @@ class Engine:
                         log.info("reminder: %s (%s)", exercise.name, amount or "no set dose")
                 case machine.Withdraw():
                     self.notifier.withdraw()
-                case machine.ShowAdvice(note_ids):
+                case machine.ShowAdvice(note_ids, title):
                     notes = {note.id: note.text for note in self.catalogue.safety}
-                    self.notifier.show("Take care", "\n\n".join(notes[i] for i in note_ids if i in notes))
+                    texts = [notes[i] for i in note_ids if i in notes]
+                    if texts:
+                        self.notifier.show(title, "\n\n".join(texts))
+                        log.info("safety notes: %s", ", ".join(note_ids))
                 case machine.Record():
                     self.past.append(coach.Past(now, effect.kind, effect.exercise_id, effect.detail))
                     self.history.record(now, effect)

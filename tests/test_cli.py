@@ -92,3 +92,15 @@ def test_bad_usage_exits_2(tmp_path):
     assert run(tmp_path, "next", "--count", "0").returncode == 2
     assert run(tmp_path, "frobnicate").returncode == 2
     assert run(tmp_path, "next", "--from", "yesterday").returncode == 2
+
+
+def test_safety_prints_every_note_and_when_it_is_shown():
+    from postured.catalogue import load_catalogue
+
+    done = subprocess.run([sys.executable, "-m", "postured", "safety"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.split())
+    for note in load_catalogue().safety:
+        assert " ".join(note.text.split()) in flat
+        header = next(line for line in done.stdout.splitlines() if line.startswith(note.id + " — "))
+        assert "only here" not in header, header

@@ -62,8 +62,12 @@ def test_three_reports_in_a_week_bring_the_advice_to_see_a_clinician(rig):
         rig.handle(machine.BreakNow())
         rig.handle(machine.Hurts())
     advice = [body for title, body in rig.notifier.shown if title == "Take care"]
-    assert len(advice) == 2  # ease off after the first report, the clinician after the third
-    assert "doctor" not in advice[0].lower() and "doctor" in advice[1].lower()
+    # The first report: ease off, and the warning signs; the third: the warning signs again.
+    assert len(advice) == 2
+    assert "ease off" in advice[0].lower() and "numbness" in advice[0].lower()
+    assert "ease off" not in advice[1].lower() and "numbness" in advice[1].lower()
+    before = [body for title, body in rig.notifier.shown if title == "Before you start"]
+    assert len(before) == 1 and "doctor" in before[0].lower()  # with the very first reminder, once
 
 
 def test_too_hard_counts_as_done_and_steps_the_dose_back(rig):
@@ -78,3 +82,31 @@ def test_too_hard_counts_as_done_and_steps_the_dose_back(rig):
     rig.handle(machine.TooHard())
     assert rig.history.events[-1][1] == machine.Record("done", "chin-tuck", "tray", "too hard")
     assert rig.engine.dose(exercise).level == high - 1
+
+
+BAND_CONFIG = CONFIG + """
+[exercises]
+equipment = ["band"]
+"""
+
+
+def test_the_safety_notes_come_before_the_first_reminder_and_the_first_strength_work_of_a_day():
+    rig = Rig(settings(BAND_CONFIG), load_catalogue(), BERLIN, at("2026-03-23 08:55"))
+    rig.handle(machine.Start())
+    while rig.alarm.at is not None and rig.alarm.at <= at("2026-03-25 17:00"):  # Monday to Wednesday
+        rig.run_until(rig.alarm.at)
+        if rig.engine.state.phase is machine.Phase.DUE:
+            rig.handle(machine.Done())
+    shown = rig.notifier.shown
+    notes = [(i, title, body) for i, (title, body) in enumerate(shown) if not title.startswith("Posture break:")]
+    # Each note is followed by its reminder, which comes last and stays on top.
+    following = [rig.engine.catalogue.by_id(e.exercise_id) for _, e in rig.history.events if e.kind == "shown"]
+    names = {f"Posture break: {e.name}": e for e in following}
+    (first, first_title, first_body), *strength = notes
+    assert first == 0 and first_title == "Before you start" and "doctor" in first_body
+    assert [title for _, title, _ in strength] == ["Before strength work", "Before strength work"]
+    for i, _, _ in strength:
+        assert machine.coach.is_loaded(names[shown[i + 1][0]])
+    (_, _, monday_body), (_, _, wednesday_body) = strength
+    assert "warm up" in monday_body.lower() and "light weights" in monday_body.lower()
+    assert "warm up" in wednesday_body.lower() and "light weights" not in wednesday_body.lower()  # weekly

@@ -313,6 +313,27 @@ def test_alt_letters_press_the_buttons(screen, open_window):
 
 
 @needs_desktop
+def test_the_warning_signs_are_on_screen_before_anything_hurts(screen, open_window, tmp_path):
+    window, _clock, _answers = open_window("levator-scapulae-stretch")
+
+    def texts(widget):
+        for child in widget.winfo_children():
+            if "text" in child.keys():
+                yield child, text(child)
+            yield from texts(child)
+
+    window.pump()
+    signs = [w for w, label in texts(window.root)
+             if "tingling or numbness" in label and "one to two weeks" in label and w.winfo_ismapped()]
+    assert len(signs) == 1
+    # Within the window and not cut off: its whole height is inside the toplevel.
+    window.pump()
+    top, bottom = signs[0].winfo_rooty(), signs[0].winfo_rooty() + signs[0].winfo_height()
+    assert window.root.winfo_rooty() <= top and bottom <= window.root.winfo_rooty() + window.root.winfo_height()
+    print(f"screenshot: {screen.screenshot(tmp_path / 'guide-warning-signs.png')}")
+
+
+@needs_desktop
 def test_this_hurts_shows_the_safety_notes_and_closes_on_enter(screen, open_window, tmp_path):
     window, _clock, answers = open_window("chin-tuck")
     click(screen, window, window.buttons["hurts"])

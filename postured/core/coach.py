@@ -7,16 +7,23 @@ Which exercise (``choose``), in order of weight:
   is never overridden; only if every exercise rests does the one whose rest ends first
   come back, marked ``ALL_RESTING`` so the caller can offer a plain break instead.
 - Never the one just shown, unless it is the only one left.
-- Strengthening with a band or dumbbells rests the day after any such work for the same
-  region was done: three days a week, never two in a row.
+- Loaded work (a band, dumbbells or a ball) is done on at most three local days in any
+  seven and never on two days in a row, whatever the schedule (seed 002: strengthening
+  three days a week on non-consecutive days). A day counts once loaded work was done on
+  it; once it counts, more loaded work that day is fine (within the daily caps).
 - Each exercise at most its ``times_per_day`` (the high end) a day; once a day for one
   that gives ``days_per_week`` (a session on some days), else twice (``Rules.daily_cap``).
   A suggestion counts when done or left unanswered; a skip or a pain report gives it
   back. One that gives ``days_per_week`` waits once done on that many of the last 7 days.
-- Then: a region other than the last one, the region suggested least today, the region
-  and then the exercise suggested longest ago, then a seeded order.
-- If everything is capped the reminder still comes: the least used today (``OVER_CAP``),
-  and only if nothing else is left, strength work again (``STRENGTH_YESTERDAY``).
+- Then: a region other than the last one, the region suggested least today for its
+  share of the catalogue (``Rules.emphasis``: the upper back has half the catalogue's
+  exercises, so it gets about half the breaks where its exercises allow), the region and
+  then the exercise suggested longest ago, then an order seeded by the day, so that no two
+  days run alike. The first break of a day is never the one yesterday began with, so a
+  day's order never repeats yesterday's.
+- If everything is capped the reminder still comes: the least used today (``OVER_CAP``).
+  Loaded work on its rest day comes only when the config allows nothing but loaded work
+  (``STRENGTH_YESTERDAY``).
 
 How much (``dose``): a ladder from a low start to the catalogue's target. Repetitions
 rise first (a range from its low end; a single number from about half, at least 2, by two
@@ -24,8 +31,12 @@ at a time, by one for small counts), then the hold, then the sets. One step up a
 once the last change is 7 days old and it was done on 3 of the last 7 days; one step
 down for "too hard", for a pain report and for a return after 14 days away.
 
-After pain (``pain_advice``): the ease-off note the first time ever; the see-a-clinician
-note at the third report within 7 days, at most once a week.
+After pain (``pain_advice``): the ease-off note and the warning signs (see-a-clinician)
+the first time ever; the warning signs again at the third report within 7 days, at most
+once a week.
+
+Before a reminder (``advice_before``), each safety note at most as often as
+``ADVICE_SCHEDULE`` says, replayed from the reminders shown before.
 """
 
 from __future__ import annotations
@@ -39,9 +50,22 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from postured.config import Exercise
 
 TOO_HARD = "too hard"  # the detail of a "done" that was too hard (as in machine.py)
-LOADING = frozenset({"band", "dumbbells"})  # equipment that makes an exercise strength work
+LOADING = frozenset({"band", "dumbbells", "ball"})  # equipment that makes an exercise strength work
+STRENGTH_DAYS_PER_WEEK = 3  # seed 002: three times a week, on non-consecutive days
 EASE_OFF = "ease-off-with-pain"
 SEE_CLINICIAN = "see-a-clinician"
+
+# When each safety note comes with a reminder: (moment, how seldom at most).
+# "first" is the very first reminder postured shows (no reminder in the history it keeps);
+# "loaded" the first reminder for loaded work on a local day. ``None``: once, ever.
+ADVICE_SCHEDULE: dict[str, tuple[str, timedelta | None]] = {
+    "ask-before-starting": ("first", None),
+    "start-low": ("first", None),
+    "warm-up": ("loaded", timedelta(days=1)),
+    "light-weights": ("loaded", timedelta(days=7)),
+    "strength-days": ("loaded", timedelta(days=7)),
+    "build-up-gradually": ("loaded", timedelta(days=7)),
+}
 
 # Why ``pick`` chose what it did.
 FRESH = "fresh"
@@ -73,6 +97,7 @@ class Rules:
     lapse_days: int = 14  # away this long: one step back on return
     clinician_reports: int = 3  # pain reports within clinician_days that call for the note
     clinician_days: int = 7
+    emphasis: tuple[tuple[str, float], ...] = ()  # (region, share of the catalogue); none: equal
 
 
 @dataclass(frozen=True)
@@ -113,24 +138,31 @@ def pick(
     if not eligible:
         raise ValueError("no eligible exercise")
     past = [event for event in past if event.at <= now]
-    rank = _ranker(rules.seed)
+    rank = _ranker(rules.seed, _day(now, zone))
     rest = resting(past, now, rules)
     safe = [e for e in eligible if e.id not in rest]
     if not safe:
         return Choice(min(eligible, key=lambda e: (rest[e.id], rank(e.id))), ALL_RESTING)
 
-    facts = _Today(eligible, past, now, zone)
+    facts = _Today(eligible, past, now, zone, dict(rules.emphasis))
     pool = [e for e in safe if e.id != facts.last_shown] or safe
-    unloaded = [e for e in pool if not facts.loaded_yesterday(e)]
+    unloaded = [e for e in pool if not facts.strength_rest(e)]
     ready = [e for e in unloaded if not facts.capped(e, rules)]
     if ready:
-        return Choice(min(ready, key=lambda e: facts.order(e, rank)), FRESH)
+        ranked = sorted(ready, key=lambda e: facts.order(e, rank))
+        if facts.first_of_day and len(ranked) > 1 and ranked[0].id == facts.yesterday_began:
+            return Choice(ranked[1], FRESH)  # never begin the day as yesterday did
+        return Choice(ranked[0], FRESH)
 
     def least_used(exercise: Exercise) -> tuple:
         return (facts.uses[exercise.id], *facts.order(exercise, rank))
 
     if unloaded:
         return Choice(min(unloaded, key=least_used), OVER_CAP)
+    # The same exercise again is better than loaded work on its rest day.
+    again = [e for e in safe if not facts.strength_rest(e)]
+    if again:
+        return Choice(min(again, key=least_used), OVER_CAP)
     return Choice(min(pool, key=least_used), STRENGTH_YESTERDAY)
 
 
@@ -144,21 +176,33 @@ def is_loaded(exercise: Exercise) -> bool:
     return bool(LOADING & set(exercise.equipment))
 
 
+def emphasis(catalogue: Sequence[Exercise]) -> tuple[tuple[str, float], ...]:
+    """Each region's share of the catalogue's exercises (for ``Rules.emphasis``)."""
+    regions = Counter(exercise.region for exercise in catalogue)
+    total = sum(regions.values())
+    return tuple(sorted((region, count / total) for region, count in regions.items()))
+
+
 class _Today:
     """What the history says about today and yesterday, read in one pass."""
 
-    def __init__(self, eligible: Sequence[Exercise], past: Sequence[Past], now: datetime, zone: tzinfo):
+    def __init__(self, eligible: Sequence[Exercise], past: Sequence[Past], now: datetime, zone: tzinfo,
+                 emphasis: dict[str, float]):
         self.region_of = {e.id: e.region for e in eligible}
+        self.emphasis = emphasis
+        self.zone = zone
         loaded = {e.id for e in eligible if is_loaded(e)}
         self.today = _day(now, zone)
-        yesterday = self.today - timedelta(days=1)
         self.uses: Counter[str] = Counter()  # counted suggestions today, per exercise
         self.region_uses: Counter[str] = Counter()  # suggestions today, per region
         self.last_seen: dict[str, datetime] = {}
         self.region_last: dict[str, datetime] = {}
         self.done_days: dict[str, set[date]] = defaultdict(set)
-        self.loaded_regions_yesterday: set[str] = set()
+        self.loaded_days: set[date] = set()  # local days on which loaded work was done
         self.last_shown: str | None = None
+        self.yesterday_began: str | None = None  # the first break shown yesterday
+        self.first_of_day = True  # nothing shown yet today
+        yesterday = self.today - timedelta(days=1)
         open_ = set()  # shown today and not answered yet
         for event in past:
             exercise_id = event.exercise_id
@@ -169,12 +213,15 @@ class _Today:
             if event.kind == "shown":
                 self.last_shown = exercise_id
                 self.last_seen[exercise_id] = event.at
-                if region:
+                if day == yesterday and self.yesterday_began is None:
+                    self.yesterday_began = exercise_id
+                self.first_of_day = self.first_of_day and day != self.today
+                if region and day == self.today:  # regions take turns within a day
                     self.region_last[region] = event.at
             elif event.kind == "done":
                 self.done_days[exercise_id].add(day)
-                if day == yesterday and exercise_id in loaded:
-                    self.loaded_regions_yesterday.add(region)
+                if exercise_id in loaded:
+                    self.loaded_days.add(day)
             if day != self.today:
                 continue
             if event.kind == "shown":
@@ -189,8 +236,13 @@ class _Today:
                 open_.discard(exercise_id)
         self.last_region = self.region_of.get(self.last_shown or "")
 
-    def loaded_yesterday(self, exercise: Exercise) -> bool:
-        return is_loaded(exercise) and exercise.region in self.loaded_regions_yesterday
+    def strength_rest(self, exercise: Exercise) -> bool:
+        """Loaded work today would be a second day in a row, or a fourth in seven days."""
+        if not is_loaded(exercise) or self.today in self.loaded_days:
+            return False
+        week_before = {self.today - timedelta(days=back) for back in range(1, 7)}
+        yesterday = self.today - timedelta(days=1)
+        return yesterday in self.loaded_days or len(self.loaded_days & week_before) >= STRENGTH_DAYS_PER_WEEK
 
     def capped(self, exercise: Exercise, rules: Rules) -> bool:
         if self.uses[exercise.id] >= daily_cap(exercise, rules):
@@ -203,18 +255,23 @@ class _Today:
 
     def order(self, exercise: Exercise, rank: Callable[[str], bytes]) -> tuple:
         region = exercise.region
+        share = self.emphasis.get(region, 1.0) if self.emphasis else 1.0
         return (
             region == self.last_region,
-            self.region_uses[region],
+            self.region_uses[region] / share if share else float("inf"),
             self.region_last.get(region, _LONG_AGO),
-            self.last_seen.get(exercise.id, _LONG_AGO),
+            self.uses[exercise.id],
+            # The day it was last suggested, not the moment: ties among yesterday's go to the
+            # day's own order, so a day does not replay the one before.
+            self.last_seen[exercise.id].astimezone(self.zone).date() if exercise.id in self.last_seen else date.min,
             rank(exercise.id),
         )
 
 
-def _ranker(seed: int) -> Callable[[str], bytes]:
-    # A stable hash (str hash() changes per process), so a seed means the same order everywhere.
-    return lambda exercise_id: hashlib.blake2b(f"{seed}:{exercise_id}".encode(), digest_size=8).digest()
+def _ranker(seed: int, day: date) -> Callable[[str], bytes]:
+    # A stable hash (str hash() changes per process), so a seed means the same order everywhere;
+    # the day in it gives each day its own order of ties.
+    return lambda exercise_id: hashlib.blake2b(f"{seed}:{day}:{exercise_id}".encode(), digest_size=8).digest()
 
 
 # ---------------------------------------------------------------- pain
@@ -246,10 +303,59 @@ def pain_advice(
         recent = sum(1 for earlier in hurts[: index + 1] if moment - earlier < window)
         if recent >= rules.clinician_reports and (advised is None or moment - advised >= window):
             advised = moment
-    notes = ((EASE_OFF,) if len(hurts) == 1 else ()) + ((SEE_CLINICIAN,) if advised == now else ())
+    first = len(hurts) == 1
+    notes = ((EASE_OFF,) if first else ()) + ((SEE_CLINICIAN,) if first or advised == now else ())
     if not notes:
         return None
     return PainAdvice(exercise_id, notes, now + timedelta(days=rules.rest_after_hurt_days))
+
+
+def when_shown(note_id: str) -> str:
+    """When postured shows a safety note, in words (``postured safety``)."""
+    if note_id == EASE_OFF:
+        return 'after your first "This hurts"'
+    if note_id == SEE_CLINICIAN:
+        return ('in every exercise window; after your first "This hurts", and again at a third report '
+                f"within {Rules().clinician_days} days, at most once a week")
+    moment, period = ADVICE_SCHEDULE.get(note_id, ("", None))
+    if moment == "first":
+        return "with the first reminder"
+    if moment == "loaded":
+        often = "once a day" if period == timedelta(days=1) else f"at most once in {period.days} days"
+        return f"before strength work with a band, dumbbells or a ball, {often}"
+    return "only here"
+
+
+def advice_before(
+    exercise: Exercise, past: Sequence[Past], now: datetime, zone: tzinfo, loaded_ids: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """The safety notes to show with a reminder for ``exercise`` at ``now`` (ids, in order).
+
+    Worked out from the reminders shown before (nothing is stored for it): "first" notes
+    come with the first reminder the history holds; "loaded" notes with a reminder for
+    loaded work when none came within their period, replayed from the earlier loaded
+    reminders (``loaded_ids``: the ids of loaded exercises, the catalogue's and the config's).
+    """
+    shown = [event for event in past if event.kind == "shown" and event.at < now]
+    moments = {"first": not shown, "loaded": is_loaded(exercise)}
+    loaded_days = [_day(event.at, zone) for event in shown if event.exercise_id in loaded_ids]
+    today = _day(now, zone)
+    notes = []
+    for note_id, (moment, period) in ADVICE_SCHEDULE.items():
+        if not moments[moment]:
+            continue
+        if moment == "first" or _due_again(loaded_days, today, period):
+            notes.append(note_id)
+    return tuple(notes)
+
+
+def _due_again(days: list[date], today: date, period: timedelta | None) -> bool:
+    """Would a note given on the first of ``days`` and then whenever ``period`` had passed be due today?"""
+    last: date | None = None
+    for day in days:
+        if last is None or (period is not None and day - last >= period):
+            last = day
+    return last is None or (period is not None and today - last >= period)
 
 
 # ---------------------------------------------------------------- how much
@@ -304,6 +410,8 @@ def dose_text(exercise: Exercise, dose: Dose) -> str:
         parts.append(f"{dose.repetitions} time{'s' if dose.repetitions != 1 else ''}")
     if parts and exercise.per_side:
         parts[-1] += " each side"
+    elif parts and exercise.per_direction:
+        parts[-1] += " each direction"
     if dose.sets and dose.sets > 1:
         parts.append(f"{dose.sets} sets")
     return " · ".join(parts)

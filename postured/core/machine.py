@@ -77,10 +77,11 @@ class Context:
     quiet: WorkCalendar | None = None  # the [presence] quiet windows, as a calendar
     past: Sequence[coach.Past] = ()  # recorded events, oldest first: what the coach decides from
     zone: tzinfo = timezone.utc  # the person's, for local days
+    emphasis: tuple[tuple[str, float], ...] = ()  # each region's share of the catalogue
 
     @property
     def rules(self) -> coach.Rules:
-        return rules_of(self.settings)
+        return replace(rules_of(self.settings), emphasis=self.emphasis)
 
     @property
     def interval(self) -> timedelta:
@@ -197,9 +198,10 @@ class Withdraw:
 
 @dataclass(frozen=True)
 class ShowAdvice:
-    """Safety notes (catalogue ids) to show once, after a pain report."""
+    """Safety notes (catalogue ids) to show: after a pain report, or with a reminder."""
 
     note_ids: tuple[str, ...]
+    title: str = "Take care"
 
 
 @dataclass(frozen=True)
@@ -311,7 +313,14 @@ def _show(state: State, ctx: Context, exercise_id: str, source: str) -> Outcome:
         away_since=None,
         held_by=None,
     )
-    return _settle(shown, ctx, [Record("shown", exercise_id, source)], shown=exercise_id)
+    outcome = _settle(shown, ctx, [Record("shown", exercise_id, source)], shown=exercise_id)
+    exercise = next((e for e in ctx.eligible if e.id == exercise_id), None)
+    loaded = frozenset(e.id for e in ctx.eligible if coach.is_loaded(e))
+    notes = coach.advice_before(exercise, ctx.past, ctx.now, ctx.zone, loaded) if exercise else ()
+    if notes:  # shown before the reminder, so the reminder stays on top
+        title = "Before you start" if "ask-before-starting" in notes else "Before strength work"
+        outcome.effects.insert(0, ShowAdvice(notes, title))
+    return outcome
 
 
 def _choose(ctx: Context) -> Exercise:

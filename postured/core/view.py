@@ -96,6 +96,8 @@ def dose(exercise: Exercise) -> str:
         parts.append(sets)
     if exercise.per_side:
         parts.append("each side")
+    elif exercise.per_direction:
+        parts.append("each direction")
     text = " · ".join(parts)
     return text[:1].upper() + text[1:]
 

@@ -26,6 +26,10 @@ from postured.guide.session import Dose, Phase, Session
 
 WRAP = 620  # px: the width text wraps at; the window is about 670 px wide, under 768 px tall
 CLOSE_AFTER_MS = 1500  # "well done" stays this long before the window closes itself
+# Always in the cautions box, after the exercise's own (catalogue note see-a-clinician, shortened).
+STOP_IF_IT_HURTS = "Stop if it hurts. Move slowly and gently."
+WARNING_SIGNS = ("See a doctor or other health professional if pain lasts beyond one to two weeks, "
+                 "or with tingling or numbness in an arm or a loss of coordination.")
 NOTE_CLOSE_AFTER_MS = 120_000  # the safety note after "This hurts": time enough to read it
 
 BACKGROUND = "#f7f7f5"
@@ -113,7 +117,7 @@ class GuideWindow:
         cautions.pack(fill="x", pady=(12, 0))
         self._label(cautions, "Take care", self.font_bold, background=CAUTION_BACKGROUND).grid(
             row=0, column=0, columnspan=2, sticky="w")
-        for row, caution in enumerate([*exercise.cautions, "Stop if it hurts. Move slowly and gently."], start=1):
+        for row, caution in enumerate([*exercise.cautions, STOP_IF_IT_HURTS, WARNING_SIGNS], start=1):
             tk.Label(cautions, text="•", font=self.font_body, bg=CAUTION_BACKGROUND).grid(
                 row=row, column=0, sticky="n", padx=(0, 6))
             self._label(cautions, caution, background=CAUTION_BACKGROUND, wrap=WRAP - 44).grid(
