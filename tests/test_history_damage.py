@@ -68,12 +68,12 @@ def test_damage_found_by_a_write_moves_the_file_aside_and_saves_the_answer(tmp_p
     warnings: list[str] = []
     history = SqliteHistory(path, warn=warnings.append)
     history.record(start + timedelta(days=1), Record("done", "wall-angel", "cli", None))
-    assert history.error is None and history.unsaved == 0  # on disk, not only in memory
+    events = read_events(path, EPOCH)  # on disk, not only in memory, when record returns
+    assert events[-1].exercise_id == "wall-angel"
+    assert history.error is None and history.unsaved == 0
     history.close()
     [aside] = set_aside(tmp_path)
     assert len(warnings) == 1 and "damaged" in warnings[0] and str(aside) in warnings[0]
-    events = read_events(path, EPOCH)
-    assert events[-1].exercise_id == "wall-angel"
     # What the damaged page did not hold was carried over, in order.
     assert 150 <= len(events) - 1 < 200
     assert [e.at for e in events] == sorted(e.at for e in events)
@@ -110,10 +110,12 @@ def test_the_daemon_saves_answers_over_a_damaged_page(tmp_path):
 
     try:
         wait_until(lambda: cli("status").returncode == 0, "the daemon to answer", 20)
-        for _ in range(2):
+        for n in range(2):
             assert cli("break-now").returncode == 0
             done = cli("done")
             assert done.returncode == 0, done.stderr
+            # On disk once acknowledged, before any quit.
+            assert daemon.kinds()[-2:] == ["shown", "done"] and daemon.kinds().count("done") > n + 1
         status = json.loads(cli("status", "--json").stdout)
         assert status["history_error"] is None
         assert status["today"]["done"] >= 2
