@@ -30,6 +30,11 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 and not os.environ.get("CI"),
 
 @pytest.fixture
 def home():
+    reach = subprocess.run([*as_user(USER), sys.executable, "-c", "import postured"], capture_output=True,
+                           text=True, timeout=30, cwd="/")
+    if reach.returncode != 0:
+        why = f"{USER} cannot run {sys.executable} with postured: {reach.stderr.strip()[-300:]}"
+        pytest.fail(why) if os.environ.get("CI") else pytest.skip(why)
     # Not under pytest's tmp_path: /tmp/pytest-of-root is root's alone (0700).
     base = Path(tempfile.mkdtemp(prefix="postured-other-user-", dir="/tmp"))
     yield base

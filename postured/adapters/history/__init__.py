@@ -103,7 +103,12 @@ class SqliteHistory:
         raise AssertionError("unreachable")
 
     def _set_aside(self, exc: sqlite3.DatabaseError) -> None:
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now():%Y%m%dT%H%M%S}")
+        stamp = f"{self.path.name}.corrupt-{datetime.now():%Y%m%dT%H%M%S}"
+        aside = self.path.with_name(stamp)
+        for n in range(2, 100):  # rename() would replace an earlier one of the same second
+            if not aside.exists():
+                break
+            aside = self.path.with_name(f"{stamp}-{n}")
         self.path.rename(aside)
         # The -wal may hold committed answers: it goes with its file. The -shm is an index, rebuilt.
         with contextlib.suppress(FileNotFoundError):
