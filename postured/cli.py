@@ -1,6 +1,7 @@
 """The ``postured`` command. Only ``run`` loads the GUI, notification and scheduler libraries.
 
-Exit status: 0 success, 2 bad usage or a bad config (message on stderr).
+Exit status: 0 success, 1 refused, 2 bad usage or a bad config, 3 not running, 4 done but
+not saved to disk (the reason on stderr; the daemon keeps it in memory and retries).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 
 from postured import __version__
 
-EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING = 0, 1, 2, 3
+EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING, EXIT_NOT_SAVED = 0, 1, 2, 3, 4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
 def _fail(message: str) -> int:
     print(f"postured: {message}", file=sys.stderr)
     return EXIT_BAD
+
+
+def _note(message: str) -> None:
+    print(f"postured: {message}", file=sys.stderr)
 
 
 def _load(paths):
@@ -251,10 +256,15 @@ def _verb_next(args, paths) -> int:
 
 
 def _verb_history(args, paths) -> int:
+    import sqlite3
+
     from postured.adapters.history import read_events
 
     since = datetime.now().astimezone() - timedelta(days=args.days)
-    events = read_events(paths.history, since)
+    try:
+        events = read_events(paths.history, since, warn=_note)
+    except sqlite3.Error as exc:
+        return _fail(f"cannot read the history {paths.history}: {exc}")
     if args.json:
         print(json.dumps([event.as_json() for event in events], indent=2))
         return EXIT_OK
@@ -285,7 +295,7 @@ def _verb_stats(args, paths) -> int:
     try:
         # All of it: a streak can reach back past the days shown. A year of answers is a
         # few thousand rows, read in milliseconds.
-        events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc))
+        events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc), warn=_note)
     except sqlite3.Error as exc:
         return _fail(f"cannot read the history {paths.history}: {exc}")
     shared = dict(
@@ -373,6 +383,9 @@ def _verb_control(args) -> int:
         print(f"postured: {answer.get('error')}", file=sys.stderr)
         return EXIT_REFUSED
     print(answer.get("message", "ok"))
+    if answer.get("not_saved"):
+        print(f"postured: not saved: {answer['not_saved']}", file=sys.stderr)
+        return EXIT_NOT_SAVED
     return EXIT_OK
 
 
@@ -386,3 +399,5 @@ def _print_status(status: dict, as_json: bool) -> None:
     print(f"config: {status['config_path']}")
     if status["config_error"]:
         print(f"config not applied (the last good one is in use):\n{status['config_error']}")
+    if status.get("history_error"):
+        print(f"history not saved: {status['history_error']}")

@@ -42,9 +42,18 @@ class Notifier(Protocol):
 
 
 class History(Protocol):
-    def record(self, at: datetime, event: machine.Record) -> None: ...
+    def record(self, at: datetime, event: machine.Record) -> None:
+        """Return once the event is on disk; when it cannot be, keep it and say why in ``error``."""
 
     def events_since(self, since: datetime) -> list: ...
+
+    @property
+    def error(self) -> str | None:
+        """Why the history cannot be written now, or None."""
+
+    @property
+    def unsaved(self) -> int:
+        """Events kept in memory only, until ``error`` goes."""
 
 
 
@@ -147,7 +156,21 @@ class Engine:
             names = {e.id: e.name for e in self.catalogue.exercises}
             counts, planned = self.today()
             line = view.today_line(counts["done"], planned)
+            if self.history.error is not None:  # the menu must not pretend the answers are kept
+                unsaved = self.history.unsaved
+                line += f" — {unsaved} not saved to disk" if unsaved else " — history cannot be written"
             return view.tray_view(self.state, self.calendar, self._clock(), names, line)
+
+    def history_problem(self) -> str | None:
+        """Why events are not on disk and how many wait in memory, or None when all are."""
+        with self.lock:
+            error, unsaved = self.history.error, self.history.unsaved
+        if error is None:
+            return None
+        if not unsaved:
+            return error
+        events = "event is" if unsaved == 1 else "events are"
+        return f"{error}; {unsaved} {events} kept in memory only until the history can be written"
 
     def dose(self, exercise) -> coach.Dose:
         """Today's step of the exercise's dose, from its history."""

@@ -44,12 +44,19 @@ class Remote:
             command = COMMANDS[verb](argument)
         except ValueError as exc:
             return control.reply(False, error=str(exc))
-        outcome = self._engine.handle(command)
+        with self._engine.lock:  # no other answer can be written between the two
+            outcome = self._engine.handle(command)
+            problem = self._engine.history_problem()
+            waiting = self._engine.history.unsaved
         if outcome.refused:
             return control.reply(False, error=outcome.refused, status=self.status())
+        # Acknowledged means on disk: an answer only kept in memory says so (the CLI exits 4).
+        recorded = any(isinstance(effect, machine.Record) for effect in outcome.effects)
         if verb == "quit":
-            return control.reply(True, message="postured is stopping")
-        return control.reply(True, message=self._engine.view().status, status=self.status())
+            last_try = f"{problem}; one last try is made as postured stops, and the log names what is lost"
+            return control.reply(True, message="postured is stopping", not_saved=last_try if waiting else None)
+        return control.reply(True, message=self._engine.view().status, status=self.status(),
+                             not_saved=problem if recorded else None)
 
     def status(self) -> dict:
         engine = self._engine
@@ -74,6 +81,7 @@ class Remote:
             },
             "config_path": str(self._keeper.path),
             "config_error": self._keeper.error,
+            "history_error": engine.history_problem(),
         }
 
 

@@ -39,8 +39,9 @@ def private_env(root: Path, data: Path | None = None, notifier: str | None = "nu
 
 class Daemon:
     def __init__(self, root: Path, env: dict[str, str], config_text: str, args=("run",), extra_env=None,
-                 program: list[str] | None = None, cwd: Path | None = None):
-        """``program`` replaces `python -m postured --config FILE` (e.g. an installed script)."""
+                 program: list[str] | None = None, cwd: Path | None = None, user: str | None = None):
+        """``program`` replaces `python -m postured --config FILE` (e.g. an installed script);
+        ``user`` runs it as that Unix user (the test runs as root)."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.config = root / "config.toml"
@@ -51,7 +52,7 @@ class Daemon:
         self.log_path = root / "postured.log"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [*(program or [sys.executable, "-m", "postured", "--config", str(self.config)]), *args],
+                [*as_user(user), *(program or [sys.executable, "-m", "postured", "--config", str(self.config)]), *args],
                 env=self.env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True, preexec_fn=die_with_parent,
             )
@@ -100,3 +101,17 @@ class Daemon:
     def children(self) -> list[int]:
         done = subprocess.run(["pgrep", "-s", str(self.proc.pid)], capture_output=True, text=True)
         return [int(pid) for pid in done.stdout.split()]
+
+
+def as_user(user: str | None) -> list[str]:
+    """A command prefix that runs a program as ``user``, with that user's group only.
+
+    setpriv (util-linux), not Popen(user=...): on the test machine an interpreter reached
+    through root's folders starts for a user after setpriv but not after Popen's setuid.
+    """
+    if user is None:
+        return []
+    import pwd
+
+    entry = pwd.getpwnam(user)
+    return ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--clear-groups"]

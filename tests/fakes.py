@@ -48,6 +48,9 @@ class RecordingNotifier:
 
 
 class RecordingHistory:
+    error: str | None = None  # always written
+    unsaved = 0
+
     def __init__(self):
         self.events: list[tuple[datetime, machine.Record]] = []
 

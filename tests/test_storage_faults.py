@@ -75,9 +75,10 @@ def test_disk_full_keeps_answers_in_memory_and_writes_them_when_space_returns(tm
             history.record(*event(n, "done" if n % 2 else "skipped"))
         assert len(warnings) == 1 and "cannot write the history" in warnings[0]
         assert history.count_since(T0)["done"] == 20  # what happened still counts
+        assert history.error == "database or disk is full" and history.unsaved > 0
         filler.unlink()
         history.record(*event(40, "done"))
-        assert len(warnings) == 1
+        assert len(warnings) == 1 and history.error is None and history.unsaved == 0
         history.close()
         assert kinds(disk / "history.sqlite3").count("done") == 21
         assert len(kinds(disk / "history.sqlite3")) == 41
@@ -96,8 +97,10 @@ def test_read_only_data_dir_recovers_when_writable(tmp_path):
         # not written yet, but not lost: it is still seen
         assert [e.kind for e in history.events_since(datetime(2000, 1, 1, tzinfo=timezone.utc))] == ["shown"]
         assert len(warnings) == 1
+        assert "Read-only file system" in history.error
         remount(data, "rw")
         history.record(*event(1, "done"))
+        assert history.error is None
         history.close()
         assert kinds(data / "postured" / "history.sqlite3") == ["shown", "done"]
 
@@ -160,14 +163,20 @@ def test_the_daemon_keeps_reminding_on_a_full_disk_and_catches_up(tmp_path):
             with open(filler, "wb", buffering=0) as out, contextlib.suppress(OSError):
                 while True:
                     out.write(b"\0" * 512)
-            for _ in range(30):
-                assert cli("break-now").returncode == 0
-                assert cli("done").returncode == 0
+            for n in range(30):
+                # Taken, but not on disk: the CLI must not say it was saved (exit 4, the reason).
+                assert cli("break-now").returncode == 4
+                done = cli("done")
+                assert done.returncode == 4 and "not saved: database or disk is full" in done.stderr
+                assert f"{2 * n + 2} events are kept in memory only" in done.stderr
             status = json.loads(cli("status", "--json").stdout)
             assert status["today"]["done"] == 30  # counted, though not yet on disk
+            assert status["history_error"].startswith("database or disk is full; 60 events are kept")
+            assert "history not saved: database or disk is full" in cli("status").stdout
             assert daemon.log.count("cannot write the history") == 1
             filler.unlink()
             assert cli("break-now").returncode == 0
+            assert json.loads(cli("status", "--json").stdout)["history_error"] is None
             assert daemon.kinds().count("done") == 30 and daemon.kinds().count("shown") == 31
             assert daemon.proc.poll() is None and "Traceback" not in daemon.log
         finally:
@@ -186,7 +195,7 @@ def test_the_daemon_starts_on_a_corrupt_database(tmp_path):
     daemon = Daemon(tmp_path, env, ALL_DAY.format(interval="1h"), args=("run", "--no-tray"))
     try:
         daemon.wait_for_log("start: ")
-        assert "was damaged; it was moved to" in daemon.log
+        assert "was damaged (file is not a database); it was moved to" in daemon.log
         assert subprocess.run([sys.executable, "-m", "postured", "break-now"], env=env,
                               capture_output=True).returncode == 0
         wait_until(lambda: daemon.kinds() == ["shown"], "the new database to record", 10)
