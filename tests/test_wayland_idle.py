@@ -1,0 +1,214 @@
+"""Away and back on Wayland, told by real compositors started here: headless sway 1.7
+(org_kde_kwin_idle; keys typed with wtype through its virtual keyboard) and headless
+KWin 5.27 (ext-idle-notify-v1)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+
+from daemon import ALL_DAY, Daemon
+from wayland import KDE_IDLE_XML, KWin, Sway, require_wayland
+from postured.adapters import wayland_idle
+from postured.adapters.presence import make_presence_sensor
+from postured.adapters.wayland_idle import THREAD_NAME, make_wayland_sensor, probe
+
+require_wayland()
+
+THRESHOLD = timedelta(milliseconds=1500)
+
+
+@pytest.fixture(scope="module")
+def sway():
+    shown = Sway()
+    yield shown
+    shown.close()
+
+
+@pytest.fixture(scope="module")
+def kwin():
+    shown = KWin()
+    yield shown
+    shown.close()
+
+
+@pytest.fixture
+def watchers():
+    made = []
+    yield made
+    for watcher in made:
+        watcher.stop()
+    assert not [t for t in threading.enumerate() if t.name == THREAD_NAME]
+
+
+class Recorder:
+    def __init__(self):
+        self.events: list[tuple[str, float]] = []
+        self._changed = threading.Condition()
+
+    def on_away(self, idle: timedelta) -> None:
+        self._add("away")
+
+    def on_back(self) -> None:
+        self._add("back")
+
+    def _add(self, kind: str) -> None:
+        with self._changed:
+            self.events.append((kind, time.monotonic()))
+            self._changed.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> tuple[str, float]:
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.events) >= count, timeout):
+                raise AssertionError(f"event {count} never came; got {self.events}")
+            return self.events[count - 1]
+
+
+def watch(compositor, watchers, recorder: Recorder, threshold: timedelta = THRESHOLD):
+    watcher = make_wayland_sensor(compositor.env["WAYLAND_DISPLAY"])
+    watcher.watch(threshold, recorder.on_away, recorder.on_back)
+    watchers.append(watcher)
+    started = time.monotonic()
+    assert watcher.start()
+    return watcher, started
+
+
+def simulate_activity(kwin: KWin) -> None:
+    """User activity as KWin counts it: org_kde_kwin_idle's simulate_user_activity, which
+    KWin applies to every idle detector (KWin 5.27 has no virtual keyboard for clients)."""
+    from pywayland.client import Display
+    from pywayland.protocol.wayland import WlSeat
+
+    display = Display(kwin.env["WAYLAND_DISPLAY"])
+    display.connect()
+    try:
+        registry, offered = display.get_registry(), {}
+
+        def announced(_registry, name, interface, version):
+            offered[interface] = name
+
+        registry.dispatcher["global"] = announced
+        display.roundtrip()
+        seat = registry.bind(offered["wl_seat"], WlSeat, 1)
+        idle = registry.bind(offered["org_kde_kwin_idle"], wayland_idle._kde_idle().OrgKdeKwinIdle, 1)
+        timer = idle.get_idle_timeout(seat, 3_600_000)
+        timer.simulate_user_activity()
+        display.roundtrip()
+    finally:
+        display.disconnect()
+
+
+# ---------------------------------------------------------------- the protocol binding
+
+
+def test_the_kde_idle_binding_matches_the_protocol_xml_debian_ships():
+    """Names, argument types and opcodes (the order) of every request and event."""
+    from pywayland.protocol_core import ArgumentType
+
+    kinds = {ArgumentType.NewId: "new_id", ArgumentType.Object: "object", ArgumentType.Uint: "uint"}
+    bound = wayland_idle._kde_idle()
+    for node in ET.parse(KDE_IDLE_XML).getroot().iter("interface"):
+        interface = {"org_kde_kwin_idle": bound.OrgKdeKwinIdle,
+                     "org_kde_kwin_idle_timeout": bound.OrgKdeKwinIdleTimeout}[node.get("name")]
+        assert interface.version == int(node.get("version"))
+        for tag, messages in (("request", interface.requests), ("event", interface.events)):
+            declared = [(m.get("name"), [a.get("type") for a in m.iter("arg")]) for m in node.iter(tag)]
+            ours = [(m.name, [kinds[a.argument_type] for a in m.arguments]) for m in messages]
+            assert ours == declared, (node.get("name"), tag)
+
+
+# ---------------------------------------------------------------- sway 1.7: org_kde_kwin_idle
+
+
+def test_sway_offers_kdes_idle_protocol(sway):
+    assert probe(sway.env["WAYLAND_DISPLAY"]) == "org_kde_kwin_idle"
+
+
+def test_away_after_the_threshold_and_back_at_a_key_press_under_sway(sway, watchers):
+    recorder = Recorder()
+    watcher, started = watch(sway, watchers, recorder)
+    assert watcher.read().idle == timedelta(0)  # present until the compositor says otherwise
+    kind, at = recorder.wait_for(1)
+    assert kind == "away" and at - started >= THRESHOLD.total_seconds() - 0.05
+    assert watcher.read().idle >= THRESHOLD - timedelta(milliseconds=50)
+    sway.type_keys("a")
+    kind, back_at = recorder.wait_for(2)
+    assert kind == "back" and back_at - at < 5
+    assert watcher.read().idle == timedelta(0)
+    kind, again = recorder.wait_for(3)  # the next absence counts from the key press
+    assert kind == "away" and again - back_at >= THRESHOLD.total_seconds() - 0.1
+
+
+def test_typing_keeps_the_person_present(sway, watchers):
+    recorder = Recorder()
+    watch(sway, watchers, recorder, threshold=timedelta(seconds=2))
+    deadline = time.monotonic() + 3.5
+    while time.monotonic() < deadline:  # a person typing: a key every half threshold
+        sway.type_keys("x")
+        with recorder._changed:
+            recorder._changed.wait_for(lambda: recorder.events, timeout=0.8)
+    assert recorder.events == []
+
+
+def test_a_lower_threshold_applies_at_once_while_present(sway, watchers):
+    recorder = Recorder()
+    watcher, started = watch(sway, watchers, recorder, threshold=timedelta(hours=1))
+    watcher.set_threshold(THRESHOLD)
+    kind, at = recorder.wait_for(1)
+    assert kind == "away" and at - started < 10
+
+
+# ---------------------------------------------------------------- KWin 5.27: ext-idle-notify-v1
+
+
+def test_kwin_offers_ext_idle_notify(kwin):
+    assert probe(kwin.env["WAYLAND_DISPLAY"]) == "ext-idle-notify-v1"  # version 1: no input-only variant
+
+
+def test_away_after_the_threshold_and_back_on_activity_under_kwin(kwin, watchers):
+    recorder = Recorder()
+    watcher, started = watch(kwin, watchers, recorder)
+    kind, at = recorder.wait_for(1)
+    assert kind == "away" and at - started >= THRESHOLD.total_seconds() - 0.05
+    simulate_activity(kwin)
+    kind, _ = recorder.wait_for(2)
+    assert kind == "back"
+    assert watcher.read().idle == timedelta(0)
+
+
+# ---------------------------------------------------------------- picking the source
+
+
+def test_the_picker_uses_the_compositor_and_never_xwaylands_x11(sway, caplog):
+    environ = {"WAYLAND_DISPLAY": sway.env["WAYLAND_DISPLAY"], "DISPLAY": ":0",
+               "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"}
+    with caplog.at_level(logging.INFO, logger="postured"):
+        sensor = make_presence_sensor(environ, platform="linux", wayland=make_wayland_sensor)
+    assert sensor.name == "wayland org_kde_kwin_idle"
+    assert caplog.records == []
+
+
+def test_without_a_compositor_one_line_says_why_and_nothing_is_watched(tmp_path, caplog):
+    environ = {"WAYLAND_DISPLAY": str(tmp_path / "wayland-gone"), "DISPLAY": ":0",
+               "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"}
+    with caplog.at_level(logging.INFO, logger="postured"):
+        sensor = make_presence_sensor(environ, platform="linux", wayland=make_wayland_sensor)
+    assert sensor.name == "null"
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "no idle-time source under this Wayland compositor: cannot connect to Wayland display" in line
+
+
+def test_the_daemon_names_its_wayland_idle_source(sway, tmp_path):
+    env = {**sway.env, "TZ": "UTC", "POSTURED_NOTIFIER": "null"}
+    daemon = Daemon(tmp_path, env, ALL_DAY.format(interval="1h"), args=("run", "--no-tray"))
+    try:
+        daemon.wait_for_log("away detection through wayland org_kde_kwin_idle")
+        daemon.wait_for_log("running with")
+        assert "x11" not in daemon.log and "Traceback" not in daemon.log
+    finally:
+        daemon.stop()
