@@ -4,7 +4,10 @@ KWin 5.27 (ext-idle-notify-v1)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -13,6 +16,8 @@ from datetime import timedelta
 import pytest
 
 from daemon import ALL_DAY, Daemon
+from desktop import wait_until
+from test_idle_watch import blocked_waiting, context_switches
 from wayland import KDE_IDLE_XML, KWin, Sway, require_wayland
 from postured.adapters import wayland_idle
 from postured.adapters.presence import make_presence_sensor
@@ -163,6 +168,39 @@ def test_a_lower_threshold_applies_at_once_while_present(sway, watchers):
     assert kind == "away" and at - started < 10
 
 
+def test_the_watcher_thread_never_wakes_while_nothing_happens(sway, watchers):
+    recorder = Recorder()
+    watch(sway, watchers, recorder, threshold=timedelta(milliseconds=300))
+    assert recorder.wait_for(1)[0] == "away"
+    [thread] = [t for t in threading.enumerate() if t.name == THREAD_NAME]
+    wait_until(lambda: blocked_waiting(thread), "the watcher thread to go back to select()")
+
+    before = context_switches(thread)
+    threading.Event().wait(3)  # a quiet stretch: no input, nothing to report
+    after = context_switches(thread)
+    assert after == before, f"the watcher thread woke while idle: {before} -> {after}"
+
+    sway.type_keys("b")  # and it still answers
+    assert recorder.wait_for(2)[0] == "back"
+
+
+def test_a_lost_compositor_ends_the_watch_with_one_line(caplog):
+    own = Sway()
+    try:
+        watcher = make_wayland_sensor(own.env["WAYLAND_DISPLAY"])
+        watcher.watch(timedelta(hours=1), lambda idle: None, lambda: None)
+        with caplog.at_level(logging.WARNING, logger="postured"):
+            assert watcher.start()
+            own.stop("sway")
+            wait_until(lambda: not watcher.watching, "the watcher to notice the compositor is gone")
+        watcher.stop()
+        assert watcher.read() is None  # cannot tell any more
+    finally:
+        own.close()
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1 and lines[0].startswith("idle watch stopped:"), lines
+
+
 # ---------------------------------------------------------------- KWin 5.27: ext-idle-notify-v1
 
 
@@ -210,5 +248,31 @@ def test_the_daemon_names_its_wayland_idle_source(sway, tmp_path):
         daemon.wait_for_log("away detection through wayland org_kde_kwin_idle")
         daemon.wait_for_log("running with")
         assert "x11" not in daemon.log and "Traceback" not in daemon.log
+    finally:
+        daemon.stop()
+
+
+@pytest.mark.slow
+def test_nobody_at_the_keyboard_under_sway_is_a_natural_break_not_a_reminder_a_minute(sway, tmp_path):
+    """Issue 14: on sway a reminder came every interval for 45 minutes of absence."""
+    env = {**sway.env, "TZ": "UTC", "POSTURED_NOTIFIER": "null"}
+    config = ALL_DAY.format(interval="25s") + '[presence]\nnatural_break = "1m"\n'
+    daemon = Daemon(tmp_path, env, config, args=("run", "--no-tray"))
+
+    def status() -> dict:
+        done = subprocess.run([sys.executable, "-m", "postured", "--config", str(daemon.config), "status",
+                               "--json"], env=daemon.env, capture_output=True, text=True, timeout=30)
+        return json.loads(done.stdout)
+
+    try:
+        daemon.wait_for_log("away detection through wayland org_kde_kwin_idle")
+        sway.type_keys("a")  # someone was here at the start
+        daemon.wait_for_event("natural_break", timeout=100)  # a minute after the last key
+        # Shown at 25 s, missed and shown again at 50 s, walked away from at 60 s.
+        assert daemon.kinds() == ["shown", "missed", "shown", "missed", "natural_break"]
+        assert status()["next_reminder"] is None  # no reminder while away
+        sway.type_keys("b")  # back: the interval counts from now
+        wait_until(lambda: status()["next_reminder"] is not None, "a next reminder once back", 15)
+        assert daemon.kinds()[-1] == "natural_break"
     finally:
         daemon.stop()
