@@ -168,6 +168,19 @@ def test_a_lower_threshold_applies_at_once_while_present(sway, watchers):
     assert kind == "away" and at - started < 10
 
 
+def test_a_new_threshold_while_away_counts_from_the_next_absence(sway, watchers):
+    recorder = Recorder()
+    watcher, _ = watch(sway, watchers, recorder)
+    assert recorder.wait_for(1)[0] == "away"
+    longer = timedelta(seconds=3)
+    watcher.set_threshold(longer)
+    sway.type_keys("c")
+    kind, back_at = recorder.wait_for(2)
+    assert kind == "back"
+    kind, away_at = recorder.wait_for(3)
+    assert kind == "away" and away_at - back_at >= longer.total_seconds() - 0.1
+
+
 def test_the_watcher_thread_never_wakes_while_nothing_happens(sway, watchers):
     recorder = Recorder()
     watch(sway, watchers, recorder, threshold=timedelta(milliseconds=300))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from daemon import ALL_DAY, Daemon
-from desktop import wait_until
+from desktop import Desktop, require_desktop, wait_until
 from wayland import Sway, require_wayland
 from postured.adapters.tray import choose_backend, missing_host_advice, tray_host_present
 
 require_wayland()
+require_desktop()
 
 
 @pytest.fixture
@@ -28,15 +29,20 @@ def run_daemon(sway: Sway, tmp_path, **env) -> Daemon:
 def test_under_waybar_the_icon_registers_even_when_gtk_was_asked_for(sway, tmp_path):
     sway.start_waybar()
     assert tray_host_present("appindicator", sway.env) is True
-    daemon = run_daemon(sway, tmp_path, PYSTRAY_BACKEND="gtk")  # GtkStatusIcon: invisible here
+    # An X server beside it, as XWayland would be, with nobody owning its X11 tray: the
+    # X selection must not decide (issue 14 logged "no system tray host" here).
+    xserver = Desktop(tmp_path / "x", tray=False, notifications=False)
+    daemon = run_daemon(sway, tmp_path, PYSTRAY_BACKEND="gtk", DISPLAY=xserver.display)
     try:
         daemon.wait_for_log("tray icon ready", timeout=30)
         assert "PYSTRAY_BACKEND=gtk cannot show an icon on a Wayland session" in daemon.log
         assert "tray icon through pystray's appindicator backend" in daemon.log
         wait_until(lambda: "string" in sway.registered_items(), "postured's item at waybar's watcher", 15)
-        assert "no tray icon can be seen" not in daemon.log and "Traceback" not in daemon.log
+        assert "no tray icon can be seen" not in daemon.log and "no system tray host" not in daemon.log
+        assert "Traceback" not in daemon.log
     finally:
         daemon.stop()
+        xserver.close()
 
 
 def test_without_a_tray_host_one_line_says_what_to_install_and_none_says_ready(sway, tmp_path):
