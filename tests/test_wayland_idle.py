@@ -19,7 +19,7 @@ from daemon import ALL_DAY, Daemon
 from desktop import wait_until
 from test_idle_watch import blocked_waiting, context_switches
 from wayland import KDE_IDLE_XML, KWin, Sway, require_wayland
-from postured.adapters import wayland_idle
+from postured.adapters.wayland_idle.connection import kde_idle
 from postured.adapters.presence import make_presence_sensor
 from postured.adapters.wayland_idle import THREAD_NAME, make_wayland_sensor, probe
 
@@ -100,7 +100,7 @@ def simulate_activity(kwin: KWin) -> None:
         registry.dispatcher["global"] = announced
         display.roundtrip()
         seat = registry.bind(offered["wl_seat"], WlSeat, 1)
-        idle = registry.bind(offered["org_kde_kwin_idle"], wayland_idle._kde_idle().OrgKdeKwinIdle, 1)
+        idle = registry.bind(offered["org_kde_kwin_idle"], kde_idle().OrgKdeKwinIdle, 1)
         timer = idle.get_idle_timeout(seat, 3_600_000)
         timer.simulate_user_activity()
         display.roundtrip()
@@ -116,7 +116,7 @@ def test_the_kde_idle_binding_matches_the_protocol_xml_debian_ships():
     from pywayland.protocol_core import ArgumentType
 
     kinds = {ArgumentType.NewId: "new_id", ArgumentType.Object: "object", ArgumentType.Uint: "uint"}
-    bound = wayland_idle._kde_idle()
+    bound = kde_idle()
     for node in ET.parse(KDE_IDLE_XML).getroot().iter("interface"):
         interface = {"org_kde_kwin_idle": bound.OrgKdeKwinIdle,
                      "org_kde_kwin_idle_timeout": bound.OrgKdeKwinIdleTimeout}[node.get("name")]
@@ -225,7 +225,8 @@ def test_away_after_the_threshold_and_back_on_activity_under_kwin(kwin, watchers
     recorder = Recorder()
     watcher, started = watch(kwin, watchers, recorder)
     kind, at = recorder.wait_for(1)
-    assert kind == "away" and at - started >= THRESHOLD.total_seconds() - 0.05
+    # KWin's timers are Qt's coarse ones, which may fire up to 5 % early.
+    assert kind == "away" and at - started >= THRESHOLD.total_seconds() * 0.94
     simulate_activity(kwin)
     kind, _ = recorder.wait_for(2)
     assert kind == "back"
