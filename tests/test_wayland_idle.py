@@ -160,7 +160,7 @@ def test_typing_keeps_the_person_present(sway, watchers):
     assert recorder.events == []
 
 
-def test_a_lower_threshold_applies_at_once_while_present(sway, watchers):
+def test_a_lower_threshold_while_present_replaces_the_old_timer_at_once(sway, watchers):
     recorder = Recorder()
     watcher, started = watch(sway, watchers, recorder, threshold=timedelta(hours=1))
     watcher.set_threshold(THRESHOLD)
