@@ -168,7 +168,13 @@ def run(paths: Paths, use_tray: bool) -> int:
 
     def tray_ready() -> None:
         tray.refresh()
-        log.info("tray icon ready")
+        from postured.adapters.tray import missing_host_advice
+
+        advice = missing_host_advice(tray.backend)  # "ready" only for an icon that can be seen
+        if advice:
+            log.warning(advice)
+        else:
+            log.info("tray icon ready")
         start_background()
 
     try:
@@ -227,8 +233,9 @@ def _answer_from_notification(key: str, engine, paths: Paths) -> None:
 def _presence_sensor():
     """The platform's idle-time reader, or None (reminders then come as scheduled)."""
     from postured.adapters.presence import make_presence_sensor
+    from postured.adapters.wayland_idle import make_wayland_sensor  # pywayland loads only on Wayland
 
-    sensor = make_presence_sensor()
+    sensor = make_presence_sensor(wayland=make_wayland_sensor)
     if sensor.name == "null":  # make_presence_sensor has said why, in one line
         return None
     log.info("away detection through %s", sensor.name)
@@ -236,9 +243,10 @@ def _presence_sensor():
 
 
 def _idle_watcher(engine, sensor):
-    """On X11, the server says when idle time reaches the natural break and when input
-    comes back (SYNC alarms): no polling. Elsewhere None, and the core looks instead."""
-    if sensor is None or sensor.name != "x11":
+    """On X11 (SYNC alarms) and Wayland (the compositor's idle protocol), the desktop says
+    when idle time reaches the natural break and when input comes back: no polling.
+    Elsewhere None, and the core looks instead."""
+    if sensor is None or not (sensor.name == "x11" or getattr(sensor, "watches", False)):
         return None
     from datetime import timedelta
 
@@ -249,9 +257,12 @@ def _idle_watcher(engine, sensor):
     def changed(idle: timedelta) -> None:
         engine.handle(machine.PresenceChanged(Presence(idle=idle)))
 
-    watcher = IdleWatcher(
-        engine.settings.presence.natural_break, on_away=changed, on_back=lambda: changed(timedelta(0)),
-    )
+    threshold, back = engine.settings.presence.natural_break, lambda: changed(timedelta(0))
+    if getattr(sensor, "watches", False):  # Wayland: the sensor is its own watcher
+        watcher = sensor
+        watcher.watch(threshold, on_away=changed, on_back=back)
+    else:
+        watcher = IdleWatcher(threshold, on_away=changed, on_back=back)
     engine.on_settings = lambda settings: watcher.set_threshold(settings.presence.natural_break)
     return watcher
 
@@ -301,15 +312,12 @@ def _start_tray(engine, paths: Paths):
         log.warning("no display (DISPLAY is not set): no tray icon; reminders come as notifications only")
         return None
     try:
-        from postured.adapters.tray import PystrayTray, tray_host_present
+        from postured.adapters.tray import PystrayTray
 
         tray = PystrayTray(engine, lambda: open_in_editor(paths.config), lambda: start_guided_exercise(engine, paths))
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         log.warning("no tray icon (%s); reminders come as notifications only", reason)
         return None
-    if tray_host_present() is False:
-        log.warning("no system tray host on this display; reminders come as notifications "
-                    "(the icon appears if a tray starts later)")
     log.info("tray icon through pystray's %s backend", tray.backend)
     return tray

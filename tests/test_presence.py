@@ -49,10 +49,10 @@ def test_postured_presence_chooses_the_backend(name):
 
 def test_an_unknown_backend_name_is_said_clearly_and_nothing_is_watched(caplog):
     with caplog.at_level(logging.INFO, logger="postured"):
-        sensor = make_presence_sensor({"POSTURED_PRESENCE": "wayland", "DISPLAY": ":0"}, platform="linux")
+        sensor = make_presence_sensor({"POSTURED_PRESENCE": "mir", "DISPLAY": ":0"}, platform="linux")
     assert sensor.name == "null"
     assert [r.getMessage() for r in caplog.records] == [
-        "POSTURED_PRESENCE=wayland is not one of x11, gnome, windows, macos, null; not watching presence"]
+        "POSTURED_PRESENCE=mir is not one of x11, gnome, wayland, windows, macos, null; not watching presence"]
 
 
 @pytest.mark.parametrize("platform, environ, expected", [

@@ -25,7 +25,7 @@ from postured.core.presence import Presence
 
 log = logging.getLogger("postured")
 
-BACKENDS = ("x11", "gnome", "windows", "macos", "null")
+BACKENDS = ("x11", "gnome", "wayland", "windows", "macos", "null")
 MUTTER_IDLE = ("org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core",
                "org.gnome.Mutter.IdleMonitor")
 DBUS_TIMEOUT_MS = 500  # a hung service must not hold up the reminder that asked
@@ -308,17 +308,28 @@ class MacSensor(_Sensor):
 
 # ---------------------------------------------------------------- picking one
 
-def make_presence_sensor(environ=os.environ, platform: str = sys.platform) -> PresenceSensor:
-    """POSTURED_PRESENCE (x11|gnome|windows|macos|null) if set, else the platform's order, else null."""
+def make_presence_sensor(environ=os.environ, platform: str = sys.platform, wayland=None) -> PresenceSensor:
+    """POSTURED_PRESENCE (x11|gnome|wayland|windows|macos|null) if set, else the platform's
+    order, else null.
+
+    ``wayland(display_name, lock)``: the sensor of the compositor's idle protocol
+    (postured/adapters/wayland_idle.py, passed in by app.py), raising with the reason
+    when the compositor has none.
+    """
     wanted = environ.get("POSTURED_PRESENCE", "").strip().lower()
     if wanted:
         if wanted not in BACKENDS:
             log.warning("POSTURED_PRESENCE=%s is not one of %s; not watching presence",
                         wanted, ", ".join(BACKENDS))
             return NullSensor()
-        return _build(wanted, environ)
+        try:
+            return _build(wanted, environ, wayland=wayland)
+        except Exception as exc:
+            log.warning("POSTURED_PRESENCE=%s cannot work here (%s); not watching presence",
+                        wanted, _one_line(exc))
+            return NullSensor()
     try:
-        sensor = _pick(environ, platform)
+        sensor = _pick(environ, platform, wayland)
     except Exception as exc:  # e.g. PyGObject missing: presence is a nicety, never a crash
         log.warning("cannot watch presence: %s", _one_line(exc))
         sensor = None
@@ -327,7 +338,7 @@ def make_presence_sensor(environ=os.environ, platform: str = sys.platform) -> Pr
     return sensor
 
 
-def _pick(environ, platform: str) -> PresenceSensor | None:
+def _pick(environ, platform: str, wayland=None) -> PresenceSensor | None:
     if platform == "win32":
         return WindowsSensor()
     if platform == "darwin":
@@ -336,9 +347,18 @@ def _pick(environ, platform: str) -> PresenceSensor | None:
         session = _session_bus(environ)
         if session.has_owner(MUTTER_IDLE[0]):
             return _build("gnome", environ, session)
-        # XWayland sees only X clients' input: its idle time would grow while you type.
-        log.info("no idle-time source under this Wayland compositor (only GNOME's is known); "
-                 "breaks come as scheduled")
+        # Never XWayland's X11 idle time: it sees only X clients' input, so it would grow
+        # while you type into Wayland windows.
+        if wayland is None:
+            reason = "no Wayland idle watcher given"
+        else:
+            try:
+                return _build("wayland", environ, session, wayland)
+            except Exception as exc:
+                reason = str(exc) or type(exc).__name__
+        log.info("no idle-time source under this Wayland compositor: %s, and GNOME's "
+                 "org.gnome.Mutter.IdleMonitor is not on the session bus; breaks come as scheduled",
+                 reason)
         return None
     if environ.get("DISPLAY"):
         return _build("x11", environ)
@@ -346,12 +366,16 @@ def _pick(environ, platform: str) -> PresenceSensor | None:
     return None
 
 
-def _build(name: str, environ, session: DBus | None = None) -> PresenceSensor:
-    if name in ("x11", "gnome"):
+def _build(name: str, environ, session: DBus | None = None, wayland=None) -> PresenceSensor:
+    if name in ("x11", "gnome", "wayland"):
         session = session or _session_bus(environ)
         lock = LockProbe(session, DBus(system_bus_address(environ)))
         if name == "x11":
             return X11Sensor(environ.get("DISPLAY"), lock)
+        if name == "wayland":
+            if wayland is None:
+                raise Unavailable("no Wayland idle watcher given")
+            return wayland(environ.get("WAYLAND_DISPLAY"), lock)
         return GnomeSensor(session, lock)
     return {"windows": WindowsSensor, "macos": MacSensor, "null": NullSensor}[name]()
 

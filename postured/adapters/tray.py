@@ -49,6 +49,9 @@ def _label(duration: timedelta) -> str:
 class PystrayTray:
     def __init__(self, engine, open_config: Callable[[], None], start_exercise: Callable[[], None]):
         _name_the_process()
+        backend = choose_backend()  # raises NoTrayBackend when none can be seen here
+        if backend:
+            os.environ["PYSTRAY_BACKEND"] = backend  # pystray reads it at import
         import pystray  # may raise anything when there is no display
         from PIL import Image
 
@@ -157,14 +160,122 @@ class PystrayTray:
                 )
 
 
-def tray_host_present() -> bool | None:
+# ---------------------------------------------------------------- can an icon be seen here?
+
+SNI_WATCHER = ("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher")
+XEMBED_BACKENDS = ("gtk", "xorg")  # GtkStatusIcon and pystray's Xlib icon: X11 tray selection only
+DBUS_TIMEOUT_MS = 500
+
+
+class NoTrayBackend(Exception):
+    """No pystray backend can show an icon on this session (the message says what to install)."""
+
+
+def choose_backend(environ=os.environ) -> str | None:
+    """The pystray backend to ask for (None: pystray's own order), set before pystray loads.
+
+    On Wayland only a StatusNotifierItem (pystray's appindicator) can be seen: GtkStatusIcon
+    and the xorg backend draw into an X11 tray (XWayland's, if any) that no Wayland panel
+    shows, so a PYSTRAY_BACKEND naming one of them is overridden, with a log line.
+    """
+    wanted = environ.get("PYSTRAY_BACKEND", "").strip().lower() or None
+    if not environ.get("WAYLAND_DISPLAY"):
+        return wanted
+    if wanted in XEMBED_BACKENDS:
+        log.warning("PYSTRAY_BACKEND=%s cannot show an icon on a Wayland session (it needs an X11 "
+                    "tray); using appindicator instead", wanted)
+    if wanted not in (None, "appindicator", *XEMBED_BACKENDS):
+        return wanted  # a backend we do not know: the person's choice
+    try:
+        import gi
+
+        try:
+            gi.require_version("AyatanaAppIndicator3", "0.1")
+        except ValueError:
+            gi.require_version("AppIndicator3", "0.1")
+    except Exception as exc:
+        raise NoTrayBackend(
+            "on Wayland only a StatusNotifierItem (pystray's appindicator backend) can show a tray "
+            f"icon, and it cannot load ({exc}); install gir1.2-ayatanaappindicator3-0.1") from None
+    return "appindicator"
+
+
+def tray_host_present(backend: str | None = None, environ=os.environ) -> bool | None:
+    """Whether an icon of this pystray backend can be seen; None if that cannot be told.
+
+    appindicator asks the StatusNotifierWatcher whether a host (a panel's tray) has
+    registered; on X11 libayatana-appindicator falls back to an XEmbed icon, so the X11
+    tray selection counts there too. gtk and xorg need the X11 tray selection, which no
+    Wayland panel reads.
+    """
+    if backend == "appindicator":
+        host = _sni_host_registered(environ)
+        if host or environ.get("WAYLAND_DISPLAY"):
+            return host
+        return _xembed_tray_owned(environ) or host
+    if environ.get("WAYLAND_DISPLAY") and backend in XEMBED_BACKENDS:
+        return False
+    return _xembed_tray_owned(environ)
+
+
+def missing_host_advice(backend: str | None, environ=os.environ) -> str | None:
+    """One line saying why no icon can be seen and what to install; None when it can be."""
+    if tray_host_present(backend, environ) is not False:
+        return None
+    later = "reminders come as notifications (the icon appears if a tray starts later)"
+    if backend == "appindicator" and environ.get("WAYLAND_DISPLAY"):
+        if "GNOME" in environ.get("XDG_CURRENT_DESKTOP", "").upper():
+            return ("no tray icon can be seen: GNOME shows tray icons only with the AppIndicator "
+                    "extension (Debian: gnome-shell-extension-appindicator, then `gnome-extensions "
+                    f"enable ubuntu-appindicators@ubuntu.com`); {later}")
+        return ("no tray icon can be seen: no StatusNotifierItem host on the session bus (a panel "
+                f"with a tray, e.g. waybar's tray module on sway, or KDE Plasma's panel); {later}")
+    return f"no system tray host on this display (a panel with a notification area, e.g. trayer); {later}"
+
+
+def _sni_host_registered(environ) -> bool | None:
+    """IsStatusNotifierHostRegistered of the watcher; False without a watcher, None without a bus."""
+    address = environ.get("DBUS_SESSION_BUS_ADDRESS")
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if not address and runtime and os.path.exists(os.path.join(runtime, "bus")):
+        address = "unix:path=" + os.path.join(runtime, "bus")
+    if not address:
+        return None
+    try:
+        from gi.repository import Gio, GLib
+
+        flags = Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
+        bus = Gio.DBusConnection.new_for_address_sync(address, flags, None, None)
+    except Exception:
+        return None
+    try:
+        no_start = Gio.DBusCallFlags.NO_AUTO_START
+        (owned,) = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                 "NameHasOwner", GLib.Variant("(s)", (SNI_WATCHER[0],)), None,
+                                 no_start, DBUS_TIMEOUT_MS, None).unpack()
+        if not owned:
+            return False
+        (registered,) = bus.call_sync(SNI_WATCHER[0], SNI_WATCHER[1], "org.freedesktop.DBus.Properties", "Get",
+                                      GLib.Variant("(ss)", (SNI_WATCHER[2], "IsStatusNotifierHostRegistered")),
+                                      None, no_start, DBUS_TIMEOUT_MS, None).unpack()
+        return bool(registered)
+    except Exception:
+        return None
+    finally:
+        try:
+            bus.close_sync(None)
+        except Exception:
+            pass
+
+
+def _xembed_tray_owned(environ) -> bool | None:
     """On X11, whether a system tray host owns the tray selection; None if unknown."""
-    if not os.environ.get("DISPLAY"):
+    if not environ.get("DISPLAY"):
         return None
     try:
         from Xlib import display as xdisplay
 
-        shown = xdisplay.Display()
+        shown = xdisplay.Display(environ["DISPLAY"])
         try:
             atom = shown.intern_atom(f"_NET_SYSTEM_TRAY_S{shown.get_default_screen()}")
             return shown.get_selection_owner(atom) != 0
