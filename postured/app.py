@@ -140,7 +140,7 @@ def run(paths: Paths, use_tray: bool) -> int:
     sensor = _presence_sensor()
     engine = Engine(
         loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm, notifier, history, on_stop=stop,
-        presence=sensor,
+        presence=sensor, holds=_hold_sensors(),
     )
     sleep_watcher = _sleep_watcher(engine)
     idle_watcher = _idle_watcher(engine, sensor)
@@ -233,6 +233,13 @@ def _presence_sensor():
         return None
     log.info("away detection through %s", sensor.name)
     return sensor
+
+
+def _hold_sensors() -> tuple:
+    """What can say "not now" to a due reminder: calls and screen casts (PipeWire), cameras."""
+    from postured.adapters.calls import CallSensor
+
+    return (CallSensor(),)
 
 
 def _idle_watcher(engine, sensor):

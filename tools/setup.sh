@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 runtime_debs=(python3-venv pkg-config libgirepository1.0-dev libcairo2-dev libdbus-1-dev
               gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libnotify-bin xdg-utils python3-tk)
-test_debs=(xvfb x11-utils xdotool trayer dunst dbus openbox desktop-file-utils)
+test_debs=(xvfb x11-utils xdotool trayer dunst dbus openbox desktop-file-utils
+           pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils xfce4-notifyd xfconf)
 
 debs=("${runtime_debs[@]}")
 extra=""
