@@ -126,7 +126,8 @@ class Engine:
             self.state = outcome.state
             for effect in outcome.effects:
                 self._perform(effect, now)
-            if not isinstance(command, machine.AlarmFired | machine.Quit):
+            quiet_news = isinstance(command, machine.HoldsChanged) and not outcome.effects
+            if not isinstance(command, machine.AlarmFired | machine.Quit) and not quiet_news:
                 log.info("%s: %s", _describe(command), self._status())
             return outcome
 

@@ -34,8 +34,7 @@ from enum import StrEnum
 from typing import Literal
 
 from postured.config import Exercise, Settings
-from postured.core import coach, planner
-from postured.core import holds
+from postured.core import coach, holds, planner
 from postured.core.calendar import WorkCalendar
 from postured.core.holds import Hold
 from postured.core.presence import Presence
