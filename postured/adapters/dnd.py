@@ -86,8 +86,8 @@ class DoNotDisturb:
     # ------------------------------------------------------------ reading
 
     def read(self, wanted: frozenset[Hold]) -> frozenset[Hold]:
-        if Hold.DO_NOT_DISTURB not in wanted:
-            return frozenset()
+        if Hold.DO_NOT_DISTURB not in wanted or self._address is None:
+            return frozenset()  # no session bus: start() has said so
         with self._guard:
             try:
                 on = self._read()
@@ -179,7 +179,7 @@ class DoNotDisturb:
         if self._thread is not None:
             return self.watching
         if self._address is None:
-            log.info("do-not-disturb is read only when a break is due: no session bus to watch it on")
+            log.info("cannot tell whether do-not-disturb is on: no session bus; it holds no reminders")
             return False
         self._thread = threading.Thread(target=self._run, name="dnd-watch", daemon=True)
         self._thread.start()
