@@ -138,9 +138,10 @@ def run(paths: Paths, use_tray: bool) -> int:
     history = SqliteHistory(paths.history, warn=tell)
     alarm = SchedulerAlarm(lambda: engine.handle(machine.AlarmFired()))
     sensor = _presence_sensor()
+    calls, dnd = _hold_sensors(lambda: engine.handle(machine.HoldsChanged()))
     engine = Engine(
         loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm, notifier, history, on_stop=stop,
-        presence=sensor,
+        presence=sensor, holds=(calls, dnd),
     )
     sleep_watcher = _sleep_watcher(engine)
     idle_watcher = _idle_watcher(engine, sensor)
@@ -163,6 +164,7 @@ def run(paths: Paths, use_tray: bool) -> int:
             alarm.start()
             watcher.start()
             sleep_watcher.start()
+            dnd.start()
             if idle_watcher is not None and idle_watcher.start():
                 engine.presence_watched = True  # no more looks between alarms
 
@@ -194,6 +196,7 @@ def run(paths: Paths, use_tray: bool) -> int:
         if idle_watcher is not None:
             idle_watcher.stop()
         sleep_watcher.stop()
+        dnd.stop()
         watcher.stop()
         server.stop()
         alarm.stop()
@@ -240,6 +243,15 @@ def _presence_sensor():
         return None
     log.info("away detection through %s", sensor.name)
     return sensor
+
+
+def _hold_sensors(on_change) -> tuple:
+    """What can say "not now" to a due reminder: calls, screen casts and cameras (PipeWire,
+    /proc), and the desktop's do-not-disturb, which also says when it ends (``on_change``)."""
+    from postured.adapters.calls import CallSensor
+    from postured.adapters.dnd import DoNotDisturb
+
+    return CallSensor(), DoNotDisturb(on_change)
 
 
 def _idle_watcher(engine, sensor):

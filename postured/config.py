@@ -275,7 +275,12 @@ class Exercises(_Strict):
 class PresenceSettings(_Strict):
     # Away (no input, or the screen locked) at least this long counts as a natural break.
     natural_break: Duration = timedelta(minutes=5)
+    # Hold a due reminder while one of these holds (postured/core/holds.py); each can be off.
     quiet_when_fullscreen: bool = True
+    quiet_in_calls: bool = True  # another program records a microphone
+    quiet_when_camera_on: bool = True
+    quiet_when_sharing_screen: bool = True
+    quiet_when_do_not_disturb: bool = True  # the desktop's own do-not-disturb
     # Daily windows with no reminders; one that falls due waits and comes once after.
     quiet: list[Window] = []
 

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
@@ -18,6 +19,7 @@ from postured.catalogue import Catalogue
 from postured.config import WEEKDAYS, Schedule, Settings, eligible
 from postured.core import coach, machine, planner, view
 from postured.core.calendar import WorkCalendar
+from postured.core.holds import SENSED, Hold, enabled
 from postured.core.presence import Presence
 
 log = logging.getLogger("postured")
@@ -66,6 +68,11 @@ class PresenceSensor(Protocol):
         """Idle time, fullscreen and lock now; None when it cannot be told. Never raises."""
 
 
+class HoldSensor(Protocol):
+    def read(self, wanted: frozenset[Hold]) -> frozenset[Hold]:
+        """Which of ``wanted`` hold right now (a call, do-not-disturb...). Never raises."""
+
+
 class Engine:
     def __init__(
         self,
@@ -78,6 +85,7 @@ class Engine:
         history: History,
         on_stop: Callable[[], None] = lambda: None,
         presence: PresenceSensor | None = None,
+        holds: tuple[HoldSensor, ...] = (),
     ):
         self.lock = threading.RLock()
         self._clock = clock
@@ -90,6 +98,7 @@ class Engine:
         self._on_stop = on_stop
         self.presence = presence  # None: the platform cannot tell idle time
         self.presence_watched = False  # True: the desktop reports going away and coming back
+        self.holds = holds  # asked only when a reminder is due or held
         self.on_settings: Callable[[Settings], None] = lambda settings: None  # e.g. re-arm the idle watch
         self._use(settings)
         # What the coach decides from: the last PAST_DAYS of history, kept in memory and
@@ -114,8 +123,7 @@ class Engine:
 
     def handle(self, command: machine.Command) -> machine.Outcome:
         with self.lock:
-            if isinstance(command, machine.AlarmFired) and command.presence is None and self.presence:
-                command = machine.AlarmFired(self.presence.read())
+            command = self._with_readings(command)
             now = self._clock()
             ctx = machine.Context(
                 self.settings, self.calendar, self.eligible, now,
@@ -129,9 +137,24 @@ class Engine:
             self.state = outcome.state
             for effect in outcome.effects:
                 self._perform(effect, now)
-            if not isinstance(command, machine.AlarmFired | machine.Quit):
+            quiet_news = isinstance(command, machine.HoldsChanged) and not outcome.effects
+            if not isinstance(command, machine.AlarmFired | machine.Quit) and not quiet_news:
                 log.info("%s: %s", _describe(command), self._status())
             return outcome
+
+    def _with_readings(self, command: machine.Command) -> machine.Command:
+        """An alarm or a watcher's news carries what the desktop says at this moment."""
+        if not isinstance(command, machine.AlarmFired | machine.HoldsChanged):
+            return command
+        if command.presence is None and self.presence:
+            command = replace(command, presence=self.presence.read())
+        if command.holds is None and machine.wants_holds(self.state, self._clock()):
+            wanted = enabled(self.settings.presence) & SENSED
+            found: set[Hold] = set()
+            for sensor in self.holds if wanted else ():
+                found |= sensor.read(wanted) & wanted
+            command = replace(command, holds=frozenset(found))
+        return command
 
     def apply_settings(self, settings: Settings, zone: tzinfo | None = None) -> machine.Outcome:
         """Switch to a new, already validated config without losing state or history."""

@@ -75,6 +75,7 @@ class Remote:
             "exercise": {"id": exercise.id, "name": exercise.name} if exercise else None,
             "dose": _dose(engine, exercise),
             "until": _iso(state.until, engine),
+            "held_by": state.held_by.value if state.held_by else None,
             "today": {
                 **{kind: counts.get(kind, 0) for kind in ("done", "snoozed", "skipped", "missed", "natural_break")},
                 "planned": planned,

@@ -131,3 +131,21 @@ class Person:
             fullscreen=self._inside(self.fullscreen, now) is not None,
             locked=self._inside(self.locked, now) is not None,
         )
+
+
+class Desk:
+    """What the desktop says against a reminder (a call, do-not-disturb...), scripted.
+
+    The engine reads it as a hold sensor; ``spans`` maps a Hold to UTC spans [start, end).
+    """
+
+    def __init__(self, clock: Clock, spans: dict):
+        self.clock = clock
+        self.spans = spans
+        self.reads: list[tuple[datetime, frozenset]] = []  # when, and what was asked
+
+    def read(self, wanted):
+        now = self.clock.now
+        self.reads.append((now, wanted))
+        return frozenset(reason for reason, spans in self.spans.items()
+                         if reason in wanted and Person._inside(spans, now))

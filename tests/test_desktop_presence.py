@@ -56,12 +56,13 @@ def test_a_fullscreen_window_holds_a_due_break_until_it_closes(desktop, tmp_path
         daemon = Daemon(tmp_path, desktop.env, ALL_DAY.format(interval="20s"), args=("run", "--no-tray"))
         try:
             daemon.wait_for_log("away detection through x11")
-            wait_until(lambda: status(daemon)["status"].startswith("Break held back (fullscreen window)"),
+            wait_until(lambda: status(daemon)["status"].startswith("Break held: a window is fullscreen"),
                        "the due break to be held back", 40)
             assert "shown" not in daemon.kinds() and desktop.notifications() == []
+            assert status(daemon)["held_by"] == "fullscreen"
             slides.close()
             daemon.wait_for_event("shown", timeout=45)  # at the next look, within 30 s
-            assert daemon.kinds() == ["shown"]  # once, not a burst
+            assert daemon.kinds() == ["held", "shown"]  # once, not a burst
             assert len(wait_until(desktop.notifications, "the reminder at dunst", 15)) == 1
         finally:
             daemon.stop()

@@ -135,8 +135,8 @@ def test_quiet_time_holds_a_due_reminder_until_it_ends_then_it_comes_once(small_
     rig.engine.apply_settings(settings(text))
     rig.handle(machine.Start())  # due 12:10, inside the quiet time
     rig.run_until(t("12:29"))
-    assert rig.engine.state.held_by == "quiet time" and rig.notifier.shown == []
-    assert rig.tray.views[-1].status.startswith("Break held back (quiet time)")
+    assert rig.engine.state.held_by == "quiet" and rig.notifier.shown == []
+    assert rig.tray.views[-1].status.startswith("Break held: it is quiet time")
     rig.run_until(t("12:31"))
     assert [local(m)[15:20] for m, e in rig.history.events if e.kind == "shown"] == ["12:30"]
 

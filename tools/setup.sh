@@ -10,7 +10,10 @@ runtime_debs=(python3-venv pkg-config libgirepository1.0-dev libcairo2-dev libdb
 test_debs=(xvfb x11-utils xdotool trayer dunst dbus openbox desktop-file-utils
            # Wayland: sway 1.7 (org_kde_kwin_idle, waybar's tray, wtype's virtual keyboard),
            # KWin 5.27 (ext-idle-notify-v1), the idle.xml the protocol binding is checked against
-           sway waybar wtype kwin-wayland plasma-wayland-protocols)
+           sway waybar wtype kwin-wayland plasma-wayland-protocols
+           # calls and do-not-disturb: a PipeWire session, parecord, xfce4-notifyd with xfconfd
+           pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils xfce4-notifyd xfconf)
+
 
 debs=("${runtime_debs[@]}")
 extra=""

@@ -20,8 +20,9 @@ and comes back; elsewhere the core looks between alarms.
 Away for ``natural_break`` or longer (or the screen locked) is a natural break: no
 reminder while away, a due one counts as missed, and the interval starts again from
 the return. A gap (the machine slept, the clock jumped) of that length is one too.
-A reminder that falls due during a fullscreen window or a quiet time is held and
-comes once when that ends.
+A reminder that falls due while something says "not now" (``holds.Hold``: a call, a
+camera, a screen cast, a fullscreen window, do-not-disturb, a quiet time) is held and
+comes once, when the last of them ends.
 """
 
 from __future__ import annotations
@@ -33,16 +34,17 @@ from enum import StrEnum
 from typing import Literal
 
 from postured.config import Exercise, Settings
-from postured.core import coach, planner
+from postured.core import coach, holds, planner
 from postured.core.calendar import WorkCalendar
+from postured.core.holds import Hold
 from postured.core.presence import Presence
 from postured.timetext import format_duration
 
 # A wake-up this late means the machine slept or the clock jumped: start a fresh
 # interval instead of showing a stale reminder the moment the laptop wakes.
 LATE_LIMIT = timedelta(minutes=2)
-# While a fullscreen window holds a reminder back, look again this often: the
-# reminder then comes within half a minute of the slides or the call ending.
+# While the desktop holds a reminder back (fullscreen, a call...), look again this often:
+# the reminder then comes within half a minute of the slides or the call ending.
 HOLD_CHECK = timedelta(seconds=30)
 
 
@@ -64,7 +66,7 @@ class State:
     check_at: datetime | None = None  # next look at presence (only when it can be read)
     wake_at: datetime | None = None  # the alarm last set: the earlier of alarm_at and check_at
     away_since: datetime | None = None  # the person's last input before a natural break
-    held_by: str | None = None  # why a reminder whose time came is not shown yet
+    held_by: Hold | None = None  # why a reminder whose time came is not shown yet
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,17 @@ class Start:
 @dataclass(frozen=True)
 class AlarmFired:
     presence: Presence | None = None  # read as the alarm fired; None when it cannot be told
+    # What the desktop says against showing a reminder now, read only when one is due or
+    # held (``wants_holds``); None: not looked at.
+    holds: frozenset[Hold] | None = None
+
+
+@dataclass(frozen=True)
+class HoldsChanged:
+    """A watcher saw a reason to hold change (do-not-disturb switched off): look again now."""
+
+    presence: Presence | None = None
+    holds: frozenset[Hold] | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +193,7 @@ class Quit:
     source: str = "tray"
 
 
-Command = Start | AlarmFired | PresenceChanged | Woke | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
+Command = Start | AlarmFired | HoldsChanged | PresenceChanged | Woke | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
 
 
 # ---------------------------------------------------------------- effects
@@ -210,7 +223,7 @@ class SetAlarm:
 
 
 EventKind = Literal[
-    "shown", "done", "snoozed", "skipped", "missed", "paused", "resumed", "natural_break", "hurt"
+    "shown", "held", "done", "snoozed", "skipped", "missed", "paused", "resumed", "natural_break", "hurt"
 ]
 TOO_HARD = coach.TOO_HARD  # the detail of a "done" that was too hard
 
@@ -302,7 +315,7 @@ def _wait(state: State, ctx: Context, started: datetime) -> State:
     )
 
 
-def _show(state: State, ctx: Context, exercise_id: str, source: str) -> Outcome:
+def _show(state: State, ctx: Context, exercise_id: str, source: str, detail: str | None = None) -> Outcome:
     shown = replace(
         state,
         phase=Phase.DUE,
@@ -313,7 +326,7 @@ def _show(state: State, ctx: Context, exercise_id: str, source: str) -> Outcome:
         away_since=None,
         held_by=None,
     )
-    outcome = _settle(shown, ctx, [Record("shown", exercise_id, source)], shown=exercise_id)
+    outcome = _settle(shown, ctx, [Record("shown", exercise_id, source, detail)], shown=exercise_id)
     exercise = next((e for e in ctx.eligible if e.id == exercise_id), None)
     loaded = frozenset(e.id for e in ctx.eligible if coach.is_loaded(e))
     notes = coach.advice_before(exercise, ctx.past, ctx.now, ctx.zone, loaded) if exercise else ()
@@ -357,8 +370,22 @@ def _on_alarm(state: State, cmd: AlarmFired, ctx: Context) -> Outcome:
     if presence is not None and state.away_since is not None:
         return _back(state, ctx, presence)
     if state.alarm_at is not None and ctx.now >= state.alarm_at:
-        return _reminder_time(state, ctx, presence)
+        return _reminder_time(state, ctx, presence, cmd.holds)
     return _look_again(state, ctx)
+
+
+def wants_holds(state: State, now: datetime) -> bool:
+    """Should the desktop be asked for reasons to hold? Only when a reminder is due or held,
+    never while simply waiting."""
+    if state.held_by is not None:
+        return True
+    return state.phase is not Phase.PAUSED and state.alarm_at is not None and now >= state.alarm_at
+
+
+def _on_holds_changed(state: State, cmd: HoldsChanged, ctx: Context) -> Outcome:
+    if state.held_by is None:
+        return Outcome(state, [])  # nothing held: the next reminder looks for itself
+    return _reminder_time(state, ctx, cmd.presence, cmd.holds)
 
 
 def _on_presence(state: State, cmd: PresenceChanged, ctx: Context) -> Outcome:
@@ -377,29 +404,41 @@ def _look_again(state: State, ctx: Context) -> Outcome:
     return Outcome(state, [SetAlarm(state.wake_at)])
 
 
-def _reminder_time(state: State, ctx: Context, presence: Presence | None) -> Outcome:
+def _reminder_time(
+    state: State, ctx: Context, presence: Presence | None, sensed: frozenset[Hold] | None = None,
+) -> Outcome:
     # A due reminder left a whole interval unanswered ends as missed; a new one follows.
     records = [Record("missed", state.exercise_id, "alarm")] if state.phase is Phase.DUE else []
     if not ctx.calendar.is_work_time(ctx.now):
         return _settle(_wait(state, ctx, ctx.now), ctx, _unanswered(state))
-    held = _hold(state, ctx, presence)
+    held = _hold(state, ctx, presence, sensed)
     if held is not None:
         if state.phase is Phase.DUE:
             held = replace(held, phase=Phase.WAITING, exercise_id=_fresh_exercise(state, ctx), shown_at=None)
+        if held.held_by is not state.held_by:  # held now, or by another reason than before
+            records.append(Record("held", held.exercise_id, "alarm", held.held_by.value))
         return _settle(held, ctx, records)
     # Waiting: the planned exercise; snoozed: the same one again; missed: a new one.
     exercise = _fresh_exercise(state, ctx) if records else state.exercise_id
-    outcome = _show(state, ctx, exercise, "alarm")
+    # The shown record names what held it last, if anything did.
+    outcome = _show(state, ctx, exercise, "alarm", state.held_by.value if state.held_by else None)
     return Outcome(outcome.state, records + outcome.effects)
 
 
-def _hold(state: State, ctx: Context, presence: Presence | None) -> State | None:
+def _hold(state: State, ctx: Context, presence: Presence | None, sensed: frozenset[Hold] | None) -> State | None:
     """The state holding the reminder back, or None when it may show now."""
+    reasons = set(sensed or ())
+    if presence is not None and presence.fullscreen:
+        reasons.add(Hold.FULLSCREEN)
     if ctx.quiet is not None and ctx.quiet.is_work_time(ctx.now):
-        return replace(state, held_by="quiet time", check_at=ctx.quiet.next_edge(ctx.now))
-    if presence is not None and presence.fullscreen and ctx.settings.presence.quiet_when_fullscreen:
-        return replace(state, held_by="fullscreen window", check_at=ctx.now + HOLD_CHECK)
-    return None
+        reasons.add(Hold.QUIET)
+    reasons &= holds.enabled(ctx.settings.presence)
+    if not reasons:
+        return None
+    # A quiet window's end is known; the desktop's reasons are looked at again every 30 s.
+    looks = [ctx.quiet.next_edge(ctx.now) if r is Hold.QUIET else ctx.now + HOLD_CHECK for r in reasons]
+    check_at = min((t for t in looks if t), default=ctx.now + HOLD_CHECK)
+    return replace(state, held_by=holds.first(reasons), check_at=check_at)
 
 
 def _gone(state: State, ctx: Context, presence: Presence) -> Outcome:
@@ -517,6 +556,7 @@ def _on_quit(state: State, _cmd: Quit, _ctx: Context) -> Outcome:
 _HANDLERS = {
     Start: _on_start,
     AlarmFired: _on_alarm,
+    HoldsChanged: _on_holds_changed,
     PresenceChanged: _on_presence,
     Woke: _on_woke,
     Done: _answer("done"),

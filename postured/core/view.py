@@ -50,7 +50,7 @@ def tray_view(
     if state.away_since is not None:
         status = f"Away since {clock(calendar, state.away_since, now)} — the next break counts from your return"
     elif state.held_by is not None:
-        status = f"Break held back ({state.held_by}) — {name}"
+        status = f"Break held: {state.held_by.says} — {name}"
     elif shown == "due":
         status = f"Break due: {name}"
     elif shown == "snoozed":

@@ -1,0 +1,62 @@
+"""Why not now: every reason to hold a due reminder back, as one small type.
+
+A reason either comes from the desktop (a fullscreen window, a call, a camera, a screen
+being cast, do-not-disturb), read by the adapters and handed to the core with an alarm,
+or the core derives it from the time (a quiet window). The core alone decides; the tray,
+``postured status --json`` (``held_by``) and the history's ``detail`` use the stable
+``value`` of the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from postured.config import PresenceSettings
+
+
+class Hold(StrEnum):
+    # In this order the first reason in force is the one named when several overlap.
+    CALL = "call"  # another program records a microphone
+    CAMERA = "camera"  # a camera is open
+    SCREENCAST = "screencast"  # a screen or window is being cast or shared
+    FULLSCREEN = "fullscreen"  # the active window covers the screen
+    DO_NOT_DISTURB = "do_not_disturb"  # the desktop's own do-not-disturb is on
+    QUIET = "quiet"  # inside a [presence] quiet window
+
+    @property
+    def says(self) -> str:
+        """The words after "Break held: " in the tray."""
+        return _SAYS[self]
+
+
+_SAYS = {
+    Hold.CALL: "you are in a call",
+    Hold.CAMERA: "your camera is on",
+    Hold.SCREENCAST: "your screen is being shared",
+    Hold.FULLSCREEN: "a window is fullscreen",
+    Hold.DO_NOT_DISTURB: "do not disturb is on",
+    Hold.QUIET: "it is quiet time",
+}
+
+# The reasons the desktop is asked about (QUIET is the core's own, from the clock).
+SENSED = frozenset(Hold) - {Hold.QUIET}
+
+
+def enabled(presence: PresenceSettings) -> frozenset[Hold]:
+    """The reasons the config lets hold a reminder; each can be switched off."""
+    switches = {
+        Hold.CALL: presence.quiet_in_calls,
+        Hold.CAMERA: presence.quiet_when_camera_on,
+        Hold.SCREENCAST: presence.quiet_when_sharing_screen,
+        Hold.FULLSCREEN: presence.quiet_when_fullscreen,
+        Hold.DO_NOT_DISTURB: presence.quiet_when_do_not_disturb,
+        Hold.QUIET: bool(presence.quiet),
+    }
+    return frozenset(reason for reason, on in switches.items() if on)
+
+
+def first(reasons: Iterable[Hold]) -> Hold | None:
+    """The reason to name when several hold a reminder at once."""
+    present = set(reasons)
+    return next((reason for reason in Hold if reason in present), None)
