@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pytest
 from daemon import ALL_DAY, Daemon
@@ -256,3 +257,23 @@ def test_notification_text_reaches_dunst_as_text_not_markup(desktop, monkeypatch
     notifier.wait(15)
     note = wait_until(desktop.notifications, "the notification at dunst", 15)[0]
     assert note["body"] == "Lean &lt;b&gt;back&lt;/b&gt; &amp; relax"
+
+
+def test_two_notifications_in_a_row_both_reach_dunst_in_order(desktop):
+    """A safety note and the reminder come together: neither is dropped (plyer, no buttons).
+
+    In a process of its own: dbus-python keeps one session bus per process, and an earlier
+    test's bus is gone by now."""
+    script = (
+        "from postured.adapters.notify import PlyerNotifier\n"
+        "notifier = PlyerNotifier()\n"
+        "notifier.show('Before you start', 'Check with your doctor first.')\n"
+        "notifier.remind('Posture break: Chin tuck', 'Today: hold 5 s')\n"
+        "notifier.wait(15)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], env=desktop.env, check=True, timeout=60)
+    ours = ("Before you start", "Posture break: Chin tuck")
+    mine = lambda: [note for note in desktop.notifications() if note["summary"] in ours]  # noqa: E731
+    wait_until(lambda: len(mine()) >= 2, "both notifications at dunst", 15)
+    arrived = sorted(mine(), key=lambda note: int(note["id"]))
+    assert tuple(note["summary"] for note in arrived) == ours

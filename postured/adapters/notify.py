@@ -1,23 +1,28 @@
 """Desktop notifications: plyer on a worker thread, falling back to a silent null.
 
 plyer can block for 25 s (D-Bus) or 75 s (notify-send) on a hung notification
-daemon, so each notification is sent from its own daemon thread and the engine never
-waits for it. A failure is logged in one line, once per kind of failure; the due
-reminder still shows in the tray.
+daemon, so notifications are sent from a daemon thread and the engine never waits for
+it. Two that come together (a safety note, then the reminder) are both sent, in order;
+while the service hangs only the newest few wait. A failure is logged in one line, once
+per kind of failure; the due reminder still shows in the tray.
 """
 
 from __future__ import annotations
 
+import collections
 import html
 import logging
 import os
 import threading
+import time
 
 log = logging.getLogger("postured")
 
 APP_NAME = "postured"
 # Seconds a reminder stays on screen; the tray keeps showing it after that.
 SHOW_SECONDS = 60
+WAITING = 4  # notifications kept while one is being sent; older ones give way
+SLOW_SECONDS = 5.0  # a send taking longer than this means the service is not answering
 
 
 class NullNotifier:
@@ -39,20 +44,26 @@ class PlyerNotifier:
         self._sender: threading.Thread | None = None
         self._said: set[str] = set()
         self._disabled = False
+        self._lock = threading.Lock()
+        self._waiting: collections.deque[tuple[str, str]] = collections.deque(maxlen=WAITING)
+        self._sending_since: float | None = None  # monotonic time the send under way began
+        self._draining = False  # a sender thread will look at the queue again before it ends
 
     def show(self, title: str, body: str) -> None:
         if self._disabled:
             return
-        if self._sender is not None and self._sender.is_alive():
-            self._warn_once("hung", "the notification service is not answering; "
-                            "reminders show in the tray until it does")
-            return
         # Notification bodies are markup in the freedesktop spec: text stays text.
-        self._sender = threading.Thread(
-            target=self._send, args=(title, html.escape(body, quote=False)),
-            name="notify", daemon=True,
-        )
-        self._sender.start()
+        with self._lock:
+            self._waiting.append((title, html.escape(body, quote=False)))
+            since = self._sending_since
+            if self._draining:
+                if since is not None and time.monotonic() - since > SLOW_SECONDS:
+                    self._warn_once("hung", "the notification service is not answering; "
+                                    "reminders show in the tray until it does")
+                return  # the sender under way takes it next
+            self._draining = True
+            self._sender = threading.Thread(target=self._drain, name="notify", daemon=True)
+            self._sender.start()
 
     def remind(self, title: str, body: str) -> None:
         """A reminder is a plain notification here: plyer has no buttons."""
@@ -65,6 +76,16 @@ class PlyerNotifier:
         """For tests and shutdown: let the last notification finish, within ``timeout``."""
         if self._sender is not None:
             self._sender.join(timeout)
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._waiting or self._disabled:
+                    self._sending_since, self._draining = None, False
+                    return
+                title, body = self._waiting.popleft()
+                self._sending_since = time.monotonic()
+            self._send(title, body)
 
     def _send(self, title: str, body: str) -> None:
         try:
