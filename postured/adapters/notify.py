@@ -26,7 +26,7 @@ class NullNotifier:
     def show(self, title: str, body: str) -> None:
         log.debug("notification (not shown): %s", title)
 
-    def remind(self, title: str, body: str) -> None:
+    def remind(self, title: str, body: str, image: str = "") -> None:
         self.show(title, body)
 
     def withdraw(self) -> None:
@@ -40,7 +40,7 @@ class PlyerNotifier:
         self._said: set[str] = set()
         self._disabled = False
 
-    def show(self, title: str, body: str) -> None:
+    def show(self, title: str, body: str, image: str = "") -> None:
         if self._disabled:
             return
         if self._sender is not None and self._sender.is_alive():
@@ -49,14 +49,15 @@ class PlyerNotifier:
             return
         # Notification bodies are markup in the freedesktop spec: text stays text.
         self._sender = threading.Thread(
-            target=self._send, args=(title, html.escape(body, quote=False)),
+            target=self._send, args=(title, html.escape(body, quote=False), image or self._icon_path),
             name="notify", daemon=True,
         )
         self._sender.start()
 
-    def remind(self, title: str, body: str) -> None:
-        """A reminder is a plain notification here: plyer has no buttons."""
-        self.show(title, body)
+    def remind(self, title: str, body: str, image: str = "") -> None:
+        """A reminder is a plain notification here: plyer has no buttons; the exercise's
+        picture is its icon."""
+        self.show(title, body, image)
 
     def withdraw(self) -> None:
         """plyer cannot close a notification; it expires after SHOW_SECONDS."""
@@ -66,13 +67,13 @@ class PlyerNotifier:
         if self._sender is not None:
             self._sender.join(timeout)
 
-    def _send(self, title: str, body: str) -> None:
+    def _send(self, title: str, body: str, icon: str) -> None:
         try:
             from plyer import notification
 
             notification.notify(
                 title=title, message=body, app_name=APP_NAME,
-                app_icon=self._icon_path, timeout=SHOW_SECONDS,
+                app_icon=icon, timeout=SHOW_SECONDS,
             )
             self._said.discard("hung")
         except NotImplementedError:

@@ -1,0 +1,347 @@
+"""Poses to drawing primitives in a unit square: what both painters draw, and nothing else.
+
+A primitive names a ``role`` (body, far, ghost, highlight, arrow, prop, band, floor, ...),
+not a colour; each painter maps roles to its colours. Widths are in units of the square,
+so a picture is the same at 16 px and at 512 px. Pure: standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from postured.pictures.model import HEAD_R, Figure, Point, Pose, Skeleton, angle_of, skeleton, toward
+
+FLOOR = 0.93
+LIMB = 0.042
+TRUNK_WIDTH = 0.075
+
+
+@dataclass(frozen=True)
+class Line:
+    points: tuple[Point, ...]
+    width: float
+    role: str
+
+
+@dataclass(frozen=True)
+class Circle:
+    center: Point
+    radius: float
+    role: str
+
+
+@dataclass(frozen=True)
+class Polygon:
+    points: tuple[Point, ...]
+    role: str
+
+
+Primitive = Line | Circle | Polygon
+
+ROLES = ("background", "wall", "floor", "prop", "glow", "ghost", "far", "body", "face",
+         "highlight", "band", "arrow")
+
+
+def picture(figure: Figure, side: str | None = None) -> list[Primitive]:
+    """One still that tells the exercise: the start pose faint, the held pose, arrows between."""
+    start, end = figure.start, figure.end(side)
+    shapes = _props_behind(figure.props, end)
+    if end != start:
+        shapes += _figure(start, ghost=True)
+    shapes += _figure(end)
+    shapes += _props_front(figure.props, end)
+    if end != start:
+        shapes += motion_arrows(start, end)
+    return shapes
+
+
+def frame(figure: Figure, pose: Pose) -> list[Primitive]:
+    """One pose with its props and no arrows: a frame of the guide's animation."""
+    return _props_behind(figure.props, pose) + _figure(pose) + _props_front(figure.props, pose)
+
+
+def pose_still(figure: Figure, name: str) -> list[Primitive]:
+    """One named key pose, with the arrows that lead into it from the start (contact sheet)."""
+    pose = figure.poses[name]
+    shapes = frame(figure, pose)
+    if name != "start":
+        shapes += motion_arrows(figure.start, pose)
+    return shapes
+
+
+# ---------------------------------------------------------------- the person
+
+def _figure(pose: Pose, ghost: bool = False) -> list[Primitive]:
+    body = skeleton(pose)
+    role = "ghost" if ghost else "body"
+    far = "ghost" if ghost else "far"
+    marks = set() if ghost else set(pose.highlight)
+    shapes: list[Primitive] = []
+    side = pose.view == "side"
+    if not ghost:
+        shapes += _glows(body, marks)
+
+    def limb(name: str, kind: str, r: str) -> list[Primitive]:
+        if kind == "arm":
+            chain = (body[f"shoulder_{name}"], body[f"elbow_{name}"], body[f"hand_{name}"])
+        else:
+            chain = (body[f"hip_{name}"], body[f"knee_{name}"], body[f"ankle_{name}"])
+        part = [Line(chain, LIMB, r)]
+        if kind == "arm":
+            part.append(Circle(chain[2], LIMB * 0.62, r))
+        else:
+            shin = angle_of(chain[1], chain[2])
+            if side:
+                forward = _foot_angle(shin)
+            else:  # front and back: the feet turn out, away from the middle
+                outward = angle_of(body["hip"], chain[0])
+                forward = outward + ((shin - outward + 180) % 360 - 180) * 0.35
+            part.append(Line((chain[2], toward(chain[2], forward, 0.045)), LIMB * 0.8, r))
+        return part
+
+    if side:  # the far arm and leg behind the body, a shade lighter
+        shapes += limb("r", "leg", far) + limb("r", "arm", far)
+        shapes += limb("l", "leg", role)
+        shapes += _trunk(body, role)
+        shapes += _head(body, pose, role)
+        shapes += limb("l", "arm", role)
+    else:
+        shapes += limb("r", "leg", role) + limb("l", "leg", role)
+        shapes += _trunk(body, role)
+        shapes += _head(body, pose, role)
+        shapes += limb("r", "arm", role) + limb("l", "arm", role)
+    if not ghost:
+        shapes += _marks(body, pose, marks)
+    if pose.weights and not ghost:
+        for name in ("r", "l") if not side else ("l",):
+            shapes += _dumbbell(body[f"hand_{name}"], angle_of(body[f"elbow_{name}"], body[f"hand_{name}"]))
+    return shapes
+
+
+def _foot_angle(shin: float) -> float:
+    # Feet point the way the person faces: at right angles to the shin, toes forward
+    # (for a kneeling or lying figure the toes point away, along the shin's line).
+    return shin - 90 if math.cos(math.radians(shin)) < -0.5 else shin
+
+
+def _trunk(body: Skeleton, role: str) -> list[Primitive]:
+    if body.view == "side":
+        return [Line(body.spine, TRUNK_WIDTH, role),
+                Line((body["neck_base"], body["neck_end"]), LIMB * 0.9, role)]
+    torso = (body["shoulder_r"], body["shoulder_l"], body["hip_l"], body["hip_r"])
+    shapes: list[Primitive] = [Polygon(torso, role),
+                               Line(torso + (torso[0],), LIMB * 0.8, role),
+                               Line((body["neck_base"], body["neck_end"]), LIMB * 0.9, role)]
+    return shapes
+
+
+def _head(body: Skeleton, pose: Pose, role: str) -> list[Primitive]:
+    head = body["head"]
+    shapes: list[Primitive] = [Circle(head, HEAD_R, role)]
+    if role == "ghost":
+        return shapes
+    if body.view == "side":
+        # A nose and an eye say which way the face looks.
+        look = body.face
+        nose = (toward(head, look - 22, HEAD_R * 0.96), toward(head, look + 8, HEAD_R * 1.32),
+                toward(head, look + 30, HEAD_R * 0.9))
+        shapes.append(Polygon(nose, role))
+        shapes.append(Circle(toward(head, look - 30, HEAD_R * 0.5), HEAD_R * 0.13, "face"))
+    elif body.view == "front":
+        turn, nod = pose.turn, pose.nod
+        y = head[1] - HEAD_R * 0.1 + nod * HEAD_R * 0.35
+        for dx in (-0.38, 0.38):
+            x = head[0] + (dx * math.cos(turn * 1.1) + turn * 0.55) * HEAD_R
+            if abs(x - head[0]) < HEAD_R * 0.9:
+                shapes.append(Circle((x, y), HEAD_R * 0.12, "face"))
+        nose_x = head[0] + turn * HEAD_R * 0.75
+        shapes.append(Line(((nose_x, y + HEAD_R * 0.12), (nose_x + turn * HEAD_R * 0.2, y + HEAD_R * 0.38)),
+                           HEAD_R * 0.14, "face"))
+    return shapes
+
+
+def _glows(body: Skeleton, marks: set[str]) -> list[Primitive]:
+    """A soft patch behind the body part that works."""
+    shapes: list[Primitive] = []
+    for mark in marks:
+        if mark == "neck":
+            shapes.append(Circle(_mid(body["neck_base"], body["neck_end"]), HEAD_R * 0.95, "glow"))
+        elif mark in ("upper_back", "blades"):
+            shapes.append(Circle(body["upper_back"], 0.085, "glow"))
+        elif mark == "shoulders":
+            for name in ("r", "l"):
+                shapes.append(Circle(body[f"shoulder_{name}"], 0.05, "glow"))
+        elif mark.startswith("shoulder_") or mark.startswith("hand_") or mark.startswith("elbow_"):
+            shapes.append(Circle(body[mark], 0.05, "glow"))
+    return shapes
+
+
+def _marks(body: Skeleton, pose: Pose, marks: set[str]) -> list[Primitive]:
+    """Lines drawn over the body: the neck's working side, the shoulder blades."""
+    shapes: list[Primitive] = []
+    if "neck" in marks:
+        # Up to the chin's edge, not over the face.
+        edge = toward(body["head"], angle_of(body["head"], body["neck_base"]), HEAD_R * 0.9)
+        start = toward(body["neck_base"], angle_of(body["neck_base"], edge), 0.012)
+        shapes.append(Line((start, edge), LIMB * 0.75, "highlight"))
+    if "blades" in marks and body.view == "back":
+        # Two short strokes either side of the spine; they come closer as they squeeze.
+        apart = 0.05 - 0.028 * pose.blades
+        top = toward(body["neck_base"], pose.trunk + 180, 0.045)
+        for s in (1, -1):
+            a = toward(top, pose.trunk + 90, s * apart)
+            b = toward(toward(a, pose.trunk + 180, 0.075), pose.trunk + 90, -s * 0.012)
+            shapes.append(Line((a, b), LIMB * 0.55, "highlight"))
+    if "upper_back" in marks and body.view == "side":
+        shapes.append(Line(body.spine[4:], TRUNK_WIDTH * 0.45, "highlight"))
+    if body.view == "back":
+        shapes.append(Line((body["neck_base"], body["hip"]), LIMB * 0.18, "face"))  # the spine
+    return shapes
+
+
+def _dumbbell(hand: Point, along: float) -> list[Primitive]:
+    a, b = toward(hand, along + 90, 0.035), toward(hand, along - 90, 0.035)
+    return [Line((a, b), LIMB * 0.35, "prop"), Circle(a, 0.02, "prop"), Circle(b, 0.02, "prop")]
+
+
+# ---------------------------------------------------------------- arrows
+
+def motion_arrows(start: Pose, end: Pose) -> list[Primitive]:
+    """An arrow along the path of each point the end pose names in ``motion``."""
+    a, b = skeleton(start), skeleton(end)
+    shapes: list[Primitive] = []
+    for name in end.motion:
+        if name == "turn":
+            shapes += _turn_arrow(b["head"], end.turn - start.turn)
+            continue
+        if name.startswith("push:"):  # "push:POINT:ANGLE": a short arrow into the point
+            _, point, angle = name.split(":")
+            end_at = toward(b[point], float(angle) + 180, 0.03)
+            shapes += arrow(toward(end_at, float(angle) + 180, 0.075), end_at)
+            continue
+        if name.startswith("circle:"):
+            shapes += _circle_arrow(b[name.split(":", 1)[1]])
+            continue
+        if name not in a.points:
+            continue
+        p, q = a[name], b[name]
+        if math.dist(p, q) < 0.02:
+            continue
+        # Set the arrow off the body a little, to the side of the path away from the hip.
+        direction = angle_of(p, q)
+        offset = 0.05 if name not in ("hand_r", "hand_l", "elbow_r", "elbow_l") else 0.035
+        normal = direction - 90
+        mid = _mid(p, q)
+        if math.dist(toward(mid, normal, 0.01), b["hip"]) < math.dist(toward(mid, normal + 180, 0.01), b["hip"]):
+            normal += 180
+        shapes += arrow(toward(p, normal, offset), toward(q, normal, offset))
+    return shapes
+
+
+def arrow(p: Point, q: Point, width: float = 0.024) -> list[Primitive]:
+    direction = angle_of(p, q)
+    length = math.dist(p, q)
+    head = min(0.055, max(0.035, length * 0.55))
+    base = toward(q, direction + 180, head)
+    wing = head * 0.62
+    tip = (q, toward(base, direction + 90, wing), toward(base, direction - 90, wing))
+    return [Line((p, base), width, "arrow"), Polygon(tip, "arrow")]
+
+
+def _arc(center: Point, radius: float, start: float, end: float, steps: int = 14) -> tuple[Point, ...]:
+    return tuple(toward(center, start + (end - start) * i / steps, radius) for i in range(steps + 1))
+
+
+def _arc_arrow(points: tuple[Point, ...]) -> list[Primitive]:
+    q = points[-1]
+    direction = angle_of(points[-2], q)
+    head = 0.045
+    base = toward(q, direction + 180, head)
+    tip = Polygon((toward(q, direction, head * 0.35), toward(base, direction + 90, head * 0.62),
+                   toward(base, direction - 90, head * 0.62)), "arrow")
+    return [Line(points, 0.024, "arrow"), tip]
+
+
+def _turn_arrow(head: Point, amount: float) -> list[Primitive]:
+    """A curved arrow over the head, the way it turns."""
+    if abs(amount) < 0.05:
+        return []
+    sweep = 70 * (1 if amount > 0 else -1)
+    return _arc_arrow(_arc(head, HEAD_R * 1.75, -sweep / 2, sweep / 2))
+
+
+def _circle_arrow(center: Point) -> list[Primitive]:
+    return _arc_arrow(_arc(center, 0.07, -40, 250, 20))
+
+
+# ---------------------------------------------------------------- props
+
+def _props_behind(props: dict, pose: Pose) -> list[Primitive]:
+    shapes: list[Primitive] = []
+    side = pose.view == "side"
+    floor = FLOOR
+    if "wall" in props:
+        x = props["wall"]
+        if side:
+            shapes.append(Polygon(((x, 0.02), (0.99, 0.02), (0.99, floor), (x, floor)), "wall"))
+        else:  # seen from the front or back: the wall is the backdrop
+            shapes.append(Polygon(((0.08, 0.02), (0.92, 0.02), (0.92, floor), (0.08, floor)), "wall"))
+    if "mat" in props:  # seen from above: the mat under a person lying down
+        x0, y0, x1, y1 = props["mat"]
+        shapes.append(Polygon(((x0, y0), (x1, y0), (x1, y1), (x0, y1)), "wall"))
+    if "bed" in props:
+        x0, x1 = props["bed"]
+        top = floor - 0.09
+        shapes.append(Polygon(((x0, top), (x1, top), (x1, floor - 0.02), (x0, floor - 0.02)), "prop"))
+        for x in (x0 + 0.02, x1 - 0.02):
+            shapes.append(Line(((x, floor - 0.02), (x, floor)), 0.025, "prop"))
+    if "pillow" in props:
+        x, y = props["pillow"]
+        shapes.append(Polygon(tuple((x + 0.07 * math.cos(a / 8 * math.pi), y + 0.022 * math.sin(a / 8 * math.pi))
+                                    for a in range(16)), "band_soft"))
+    if "post" in props:
+        x = props["post"]
+        shapes.append(Polygon(((x - 0.02, 0.3), (x + 0.02, 0.3), (x + 0.02, floor), (x - 0.02, floor)), "prop"))
+    if "ball" in props:
+        x, y, r = props["ball"]
+        shapes.append(Circle((x, y), r, "ball"))
+    if "chair" in props:
+        shapes += _chair(pose, floor)
+    if "rug" in props:
+        x0, x1 = props["rug"]
+        shapes.append(Polygon(((x0, floor - 0.012), (x1, floor - 0.012), (x1, floor + 0.004), (x0, floor + 0.004)),
+                              "ball"))
+    if props.get("floor", True):
+        shapes.append(Line(((0.04, floor + 0.012), (0.96, floor + 0.012)), 0.018, "floor"))
+    return shapes
+
+
+def _chair(pose: Pose, floor: float) -> list[Primitive]:
+    x, y = pose.hip
+    seat = y + 0.045
+    if pose.view == "side":
+        front, back = x + 0.13, x - 0.09
+        return [Line(((back, seat), (front, seat)), 0.03, "prop"),
+                Line(((back, seat), (back - 0.02, y - 0.2)), 0.03, "prop"),
+                Line(((back + 0.01, seat), (back + 0.01, floor)), 0.022, "prop"),
+                Line(((front - 0.01, seat), (front - 0.01, floor)), 0.022, "prop")]
+    return [Line(((x - 0.15, seat), (x + 0.15, seat)), 0.03, "prop"),
+            Line(((x - 0.13, seat), (x - 0.13, floor)), 0.022, "prop"),
+            Line(((x + 0.13, seat), (x + 0.13, floor)), 0.022, "prop")]
+
+
+def _props_front(props: dict, pose: Pose) -> list[Primitive]:
+    if len(pose.band) != 2:
+        return []
+    body = skeleton(pose)
+    ends = [body[p] if isinstance(p, str) else (float(p[0]), float(p[1])) for p in pose.band]
+    return [Line(tuple(ends), 0.016, "band")]
+
+
+def _mid(a: Point, b: Point) -> Point:
+    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+
+
+def is_blank(shapes: list[Primitive]) -> bool:
+    return not any(s.role in ("body", "far") for s in shapes)
