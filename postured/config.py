@@ -208,9 +208,21 @@ class CustomExercise(_Strict):
     # own, or the figure of a catalogue exercise that moves the same way.
     image: str | None = None
     figure: str | None = None
+    # The reminder's lines (else the first step and caution, shortened to fit).
+    cue: str = ""
+    key_caution: str = ""
 
     _id = field_validator("id")(_kebab_id)
     _figure = field_validator("figure")(_kebab_id)
+
+    @field_validator("cue", "key_caution")
+    @classmethod
+    def _fits_a_notification(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if len(value) > 42:  # postured.core.view.BODY_LINE_CHARS: what every server shows whole
+            raise PydanticCustomError("length", "is {n} characters; at most 42 fit every notification",
+                                      {"n": len(value)})
+        return value
 
     @field_validator("image")
     @classmethod
@@ -272,7 +284,8 @@ class CustomExercise(_Strict):
             id=self.id, name=self.name, region=self.region, positions=self.positions or [],
             equipment=list(self.equipment), steps=self.steps, hold_seconds=self.hold_seconds,
             repetitions=self.repetitions, per_side=self.per_side, cautions=self.cautions,
-            sources=[CUSTOM_SOURCE], image=self.image, figure=self.figure,
+            sources=[CUSTOM_SOURCE], image=self.image, figure=self.figure, cue=self.cue,
+            key_caution=self.key_caution,
         )
 
 
@@ -335,6 +348,8 @@ class Exercise(_Strict):
     days_per_week: int | tuple[int, int] | None = None
     cautions: list[str] = []
     sources: list[str] = []
+    cue: str = ""  # the reminder's one short line of how (else the first step, shortened)
+    key_caution: str = ""  # the caution the reminder shows (else the first, shortened)
     image: str | None = None  # custom exercises: a picture file of their own
     figure: str | None = None  # custom exercises: drawn with this catalogue exercise's figure
 
