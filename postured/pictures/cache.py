@@ -18,7 +18,7 @@ from postured.pictures.model import NEUTRAL, Figure, load_figures
 
 log = logging.getLogger("postured")
 
-VERSION = "1"  # change with the drawing code, so cached files are drawn again
+VERSION = "2"  # change with the drawing code, so cached files are drawn again
 REMINDER_SIZE = 128
 
 
@@ -55,12 +55,12 @@ def picture_path(exercise, size: int = REMINDER_SIZE, cache_dir: Path | None = N
     if path.is_file():
         return str(path)
     try:
-        from postured.pictures.draw import picture
+        from postured.pictures.draw import fitted, picture
         from postured.pictures.pillow_painter import paint
 
         folder.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        paint(picture(figure), size).save(partial, format="PNG")
+        paint(fitted(picture(figure)), size).save(partial, format="PNG")
         partial.replace(path)  # whole or not at all: a server never reads half a file
     except OSError as exc:
         log.warning("could not save the exercise picture in %s: %s", folder, exc)

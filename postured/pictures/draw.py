@@ -345,3 +345,37 @@ def _mid(a: Point, b: Point) -> Point:
 
 def is_blank(shapes: list[Primitive]) -> bool:
     return not any(s.role in ("body", "far") for s in shapes)
+
+
+def fitted(shapes: list[Primitive], margin: float = 0.05) -> list[Primitive]:
+    """The same picture zoomed so the person and what they use fill the square: a
+    notification shows it at 32-64 px, where the empty room around a figure costs detail.
+    The backdrop (a wall, the floor line) is left out of the measure, not out of the picture."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for shape in shapes:
+        if shape.role in ("wall", "floor"):
+            continue
+        pad = shape.radius if isinstance(shape, Circle) else getattr(shape, "width", 0.0) / 2
+        points = (shape.center,) if isinstance(shape, Circle) else shape.points
+        for x, y in points:
+            xs += [x - pad, x + pad]
+            ys += [y - pad, y + pad]
+    if not xs:
+        return shapes
+    side = max(max(xs) - min(xs), max(ys) - min(ys))
+    scale = min(4.0, (1 - 2 * margin) / side)
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+
+    def move(p: Point) -> Point:
+        return (0.5 + (p[0] - cx) * scale, 0.5 + (p[1] - cy) * scale)
+
+    moved: list[Primitive] = []
+    for shape in shapes:
+        if isinstance(shape, Circle):
+            moved.append(Circle(move(shape.center), shape.radius * scale, shape.role))
+        elif isinstance(shape, Line):
+            moved.append(Line(tuple(move(p) for p in shape.points), shape.width * scale, shape.role))
+        else:
+            moved.append(Polygon(tuple(move(p) for p in shape.points), shape.role))
+    return moved
