@@ -105,7 +105,8 @@ def reminder_title(exercise: Exercise) -> str:
 
 
 # What every notification server shows of a body without cutting it (README, "Reminders"):
-# GNOME Shell's banner about three lines, the narrowest line about 42 characters.
+# GNOME Shell's banner about three lines; dunst's and xfce4-notifyd's default line is 42
+# characters (measured: tools/screenshots.py --limits).
 BODY_LINES = 3
 BODY_LINE_CHARS = 42
 
