@@ -1,56 +1,29 @@
-"""Poses to drawing primitives in a unit square: what both painters draw, and nothing else.
-
-A primitive names a ``role`` (body, far, ghost, highlight, arrow, prop, band, floor, ...),
-not a colour; each painter maps roles to its colours. Widths are in units of the square,
-so a picture is the same at 16 px and at 512 px. Pure: standard library only.
+"""Poses to drawing primitives (postured.pictures.primitives) in a unit square: the figure,
+its arrows and highlights, and the props around it (props.py). What both painters draw,
+and nothing else; widths are in units of the square, so a picture is the same at 16 px
+and at 512 px. Pure: standard library only.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from postured.pictures import props
 from postured.pictures.model import HEAD_R, Figure, Point, Pose, Skeleton, angle_of, skeleton, toward
+from postured.pictures.primitives import Circle, Line, Polygon, Primitive
+from postured.pictures.props import LIMB
 
-FLOOR = 0.93
-LIMB = 0.042
 TRUNK_WIDTH = 0.075
-
-
-@dataclass(frozen=True)
-class Line:
-    points: tuple[Point, ...]
-    width: float
-    role: str
-
-
-@dataclass(frozen=True)
-class Circle:
-    center: Point
-    radius: float
-    role: str
-
-
-@dataclass(frozen=True)
-class Polygon:
-    points: tuple[Point, ...]
-    role: str
-
-
-Primitive = Line | Circle | Polygon
-
-ROLES = ("background", "wall", "floor", "prop", "glow", "ghost", "far", "body", "face",
-         "highlight", "band", "arrow")
 
 
 def picture(figure: Figure, side: str | None = None) -> list[Primitive]:
     """One still that tells the exercise: the start pose faint, the held pose, arrows between."""
     start, end = figure.start, figure.end(side)
-    shapes = _props_behind(figure.props, end)
+    shapes = props.behind(figure.props, end)
     if end != start:
         shapes += _figure(start, ghost=True)
     shapes += _figure(end)
-    shapes += _props_front(figure.props, end)
+    shapes += props.in_front(figure.props, end)
     if end != start:
         shapes += motion_arrows(start, end)
     return shapes
@@ -58,7 +31,7 @@ def picture(figure: Figure, side: str | None = None) -> list[Primitive]:
 
 def frame(figure: Figure, pose: Pose) -> list[Primitive]:
     """One pose with its props and no arrows: a frame of the guide's animation."""
-    return _props_behind(figure.props, pose) + _figure(pose) + _props_front(figure.props, pose)
+    return props.behind(figure.props, pose) + _figure(pose) + props.in_front(figure.props, pose)
 
 
 def pose_still(figure: Figure, name: str) -> list[Primitive]:
@@ -90,6 +63,12 @@ def _figure(pose: Pose, ghost: bool = False) -> list[Primitive]:
         part = [Line(chain, LIMB, r)]
         if kind == "arm":
             part.append(Circle(chain[2], LIMB * 0.62, r))
+            if r == "body":
+                # A thin gap around an arm that crosses the body, so it does not melt into
+                # the trunk; it starts off the shoulder, which stays joined.
+                off = toward(chain[0], angle_of(chain[0], chain[1]), min(0.035, math.dist(chain[0], chain[1])))
+                part = [Line((off, chain[1], chain[2]), LIMB + 0.016, "gap"),
+                        Circle(chain[2], LIMB * 0.62 + 0.008, "gap")] + part
         else:
             shin = angle_of(chain[1], chain[2])
             if side:
@@ -115,7 +94,7 @@ def _figure(pose: Pose, ghost: bool = False) -> list[Primitive]:
         shapes += _marks(body, pose, marks)
     if pose.weights and not ghost:
         for name in ("r", "l") if not side else ("l",):
-            shapes += _dumbbell(body[f"hand_{name}"], angle_of(body[f"elbow_{name}"], body[f"hand_{name}"]))
+            shapes += props.dumbbell(body[f"hand_{name}"], angle_of(body[f"elbow_{name}"], body[f"hand_{name}"]))
     return shapes
 
 
@@ -200,11 +179,6 @@ def _marks(body: Skeleton, pose: Pose, marks: set[str]) -> list[Primitive]:
     return shapes
 
 
-def _dumbbell(hand: Point, along: float) -> list[Primitive]:
-    a, b = toward(hand, along + 90, 0.035), toward(hand, along - 90, 0.035)
-    return [Line((a, b), LIMB * 0.35, "prop"), Circle(a, 0.02, "prop"), Circle(b, 0.02, "prop")]
-
-
 # ---------------------------------------------------------------- arrows
 
 def motion_arrows(start: Pose, end: Pose) -> list[Primitive]:
@@ -275,76 +249,8 @@ def _circle_arrow(center: Point) -> list[Primitive]:
     return _arc_arrow(_arc(center, 0.07, -40, 250, 20))
 
 
-# ---------------------------------------------------------------- props
-
-def _props_behind(props: dict, pose: Pose) -> list[Primitive]:
-    shapes: list[Primitive] = []
-    side = pose.view == "side"
-    floor = FLOOR
-    if "wall" in props:
-        x = props["wall"]
-        if side:
-            shapes.append(Polygon(((x, 0.02), (0.99, 0.02), (0.99, floor), (x, floor)), "wall"))
-        else:  # seen from the front or back: the wall is the backdrop
-            shapes.append(Polygon(((0.08, 0.02), (0.92, 0.02), (0.92, floor), (0.08, floor)), "wall"))
-    if "mat" in props:  # seen from above: the mat under a person lying down
-        x0, y0, x1, y1 = props["mat"]
-        shapes.append(Polygon(((x0, y0), (x1, y0), (x1, y1), (x0, y1)), "wall"))
-    if "bed" in props:
-        x0, x1 = props["bed"]
-        top = floor - 0.09
-        shapes.append(Polygon(((x0, top), (x1, top), (x1, floor - 0.02), (x0, floor - 0.02)), "prop"))
-        for x in (x0 + 0.02, x1 - 0.02):
-            shapes.append(Line(((x, floor - 0.02), (x, floor)), 0.025, "prop"))
-    if "pillow" in props:
-        x, y = props["pillow"]
-        shapes.append(Polygon(tuple((x + 0.07 * math.cos(a / 8 * math.pi), y + 0.022 * math.sin(a / 8 * math.pi))
-                                    for a in range(16)), "band_soft"))
-    if "post" in props:
-        x = props["post"]
-        shapes.append(Polygon(((x - 0.02, 0.3), (x + 0.02, 0.3), (x + 0.02, floor), (x - 0.02, floor)), "prop"))
-    if "ball" in props:
-        x, y, r = props["ball"]
-        shapes.append(Circle((x, y), r, "ball"))
-    if "chair" in props:
-        shapes += _chair(pose, floor)
-    if "rug" in props:
-        x0, x1 = props["rug"]
-        shapes.append(Polygon(((x0, floor - 0.012), (x1, floor - 0.012), (x1, floor + 0.004), (x0, floor + 0.004)),
-                              "ball"))
-    if props.get("floor", True):
-        shapes.append(Line(((0.04, floor + 0.012), (0.96, floor + 0.012)), 0.018, "floor"))
-    return shapes
-
-
-def _chair(pose: Pose, floor: float) -> list[Primitive]:
-    x, y = pose.hip
-    seat = y + 0.045
-    if pose.view == "side":
-        front, back = x + 0.13, x - 0.09
-        return [Line(((back, seat), (front, seat)), 0.03, "prop"),
-                Line(((back, seat), (back - 0.02, y - 0.2)), 0.03, "prop"),
-                Line(((back + 0.01, seat), (back + 0.01, floor)), 0.022, "prop"),
-                Line(((front - 0.01, seat), (front - 0.01, floor)), 0.022, "prop")]
-    return [Line(((x - 0.15, seat), (x + 0.15, seat)), 0.03, "prop"),
-            Line(((x - 0.13, seat), (x - 0.13, floor)), 0.022, "prop"),
-            Line(((x + 0.13, seat), (x + 0.13, floor)), 0.022, "prop")]
-
-
-def _props_front(props: dict, pose: Pose) -> list[Primitive]:
-    if len(pose.band) != 2:
-        return []
-    body = skeleton(pose)
-    ends = [body[p] if isinstance(p, str) else (float(p[0]), float(p[1])) for p in pose.band]
-    return [Line(tuple(ends), 0.016, "band")]
-
-
 def _mid(a: Point, b: Point) -> Point:
     return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-
-
-def is_blank(shapes: list[Primitive]) -> bool:
-    return not any(s.role in ("body", "far") for s in shapes)
 
 
 def fitted(shapes: list[Primitive], margin: float = 0.05) -> list[Primitive]:

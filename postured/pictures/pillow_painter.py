@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from postured.pictures.draw import Circle, Line, Polygon, Primitive
+from postured.pictures.primitives import Circle, Line, Polygon, Primitive
 
 SUPERSAMPLE = 4
 
@@ -20,6 +20,7 @@ COLOURS = {
     "glow": (255, 200, 140, 255),
     "ghost": (205, 210, 216, 255),
     "far": (128, 142, 158, 255),
+    "gap": (247, 245, 240, 255),  # the background's colour: a gap between body parts
     "body": (38, 52, 70, 255),
     "face": (247, 245, 240, 255),
     "highlight": (232, 110, 30, 255),

@@ -6,7 +6,7 @@ roles map to flat colours (the same as Pillow's, without the transparency).
 
 from __future__ import annotations
 
-from postured.pictures.draw import Circle, Line, Polygon, Primitive
+from postured.pictures.primitives import Circle, Line, Polygon, Primitive
 from postured.pictures.pillow_painter import COLOURS
 
 TAG = "figure"
