@@ -111,6 +111,7 @@ def shoot_desktop(work: Path) -> None:
         shot = desktop.screenshot(work / "reminder-full.png")
         crop_window(shot, desktop, note, DOCS / "reminder.png")
 
+        subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True, timeout=10)
         icon = wait_until(lambda: desktop.tray_icons(visible=True), "the tray icon")[-1][0]
         desktop.xdotool("mousemove", "--window", str(icon), "10", "10", "click", "3")
         menu = wait_until(desktop.open_menus, "the tray menu")[-1]
@@ -119,7 +120,6 @@ def shoot_desktop(work: Path) -> None:
         desktop.xdotool("key", "Escape")
         wait_until(lambda: not desktop.open_menus(), "the menu to close")
 
-        subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True, timeout=10)
         guide = subprocess.Popen([sys.executable, "-m", "postured", "--config", str(daemon.config), "guide"],
                                  env=daemon.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

@@ -26,7 +26,7 @@ from postured.guide.motion import pose_at
 from postured.guide.session import Dose, Phase, Session
 from postured.pictures import tk_painter
 from postured.pictures.cache import figure_for
-from postured.pictures.draw import frame
+from postured.pictures.draw import figure_bounds, fitted, frame
 from postured.pictures.model import Figure
 
 FIGURE_PX = 180  # the animated figure's square
@@ -59,6 +59,7 @@ class GuideWindow:
         self._frame_timer: str | None = None  # the animation's next frame, only while it moves
         self._closing: str | None = None
         self.figure = figure if figure is not None else figure_for(exercise)
+        self._figure_box = figure_bounds(self.figure)  # zoomed to its poses, the same for every frame
         self.shown_pose = None
         self.answered: str | None = None  # the verb the daemon accepted
         self.closed = False
@@ -204,7 +205,7 @@ class GuideWindow:
             return
         pose, next_in = pose_at(self.figure, self.session, now)
         self.shown_pose = pose
-        tk_painter.paint(self.canvas, frame(self.figure, pose), FIGURE_PX)
+        tk_painter.paint(self.canvas, fitted(frame(self.figure, pose), 0.06, self._figure_box), FIGURE_PX)
         if next_in is not None and not self.answered:
             self._frame_timer = self.root.after(max(15, int(next_in * 1000)), self._on_frame)
 

@@ -253,10 +253,9 @@ def _mid(a: Point, b: Point) -> Point:
     return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
 
 
-def fitted(shapes: list[Primitive], margin: float = 0.05) -> list[Primitive]:
-    """The same picture zoomed so the person and what they use fill the square: a
-    notification shows it at 32-64 px, where the empty room around a figure costs detail.
-    The backdrop (a wall, the floor line) is left out of the measure, not out of the picture."""
+def bounds(shapes: list[Primitive]) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) of the person and what they use; the backdrop (a wall, the floor
+    line) is left out of the measure, not out of the picture."""
     xs: list[float] = []
     ys: list[float] = []
     for shape in shapes:
@@ -267,11 +266,26 @@ def fitted(shapes: list[Primitive], margin: float = 0.05) -> list[Primitive]:
         for x, y in points:
             xs += [x - pad, x + pad]
             ys += [y - pad, y + pad]
-    if not xs:
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def figure_bounds(figure: Figure) -> tuple[float, float, float, float] | None:
+    """The bounds of every key pose together: an animation zoomed to them never jumps."""
+    shapes = [shape for name in figure.poses for shape in pose_still(figure, name)]
+    return bounds(shapes)
+
+
+def fitted(shapes: list[Primitive], margin: float = 0.05,
+           box: tuple[float, float, float, float] | None = None) -> list[Primitive]:
+    """The same picture zoomed so the person (or ``box``) fills the square: a notification
+    shows it at 32-64 px, where the empty room around a figure costs detail."""
+    box = box or bounds(shapes)
+    if box is None:
         return shapes
-    side = max(max(xs) - min(xs), max(ys) - min(ys))
+    x0, y0, x1, y1 = box
+    side = max(x1 - x0, y1 - y0, 1e-6)
     scale = min(4.0, (1 - 2 * margin) / side)
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
 
     def move(p: Point) -> Point:
         return (0.5 + (p[0] - cx) * scale, 0.5 + (p[1] - cy) * scale)
