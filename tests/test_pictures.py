@@ -238,3 +238,29 @@ def test_a_long_custom_step_is_shortened_at_a_word():
     assert view.short("Kneel tall and draw the shoulder blades together gently.") == \
         "Kneel tall and draw the shoulder blades…"
     assert view.short("Short.") == "Short."
+
+
+# ---------------------------------------------------------------- the engine hands it over
+
+
+def test_the_engine_sends_each_reminder_with_its_picture_and_without_one_if_drawing_fails(caplog):
+    from conftest import BERLIN, at
+    from fakes import Rig
+
+    from postured.core import machine
+
+    config = settings('[schedule]\ninterval = "30m"\ndays = ["mon"]\nhours = ["09:00-17:00"]\n')
+    rig = Rig(config, CATALOGUE, BERLIN, at("2026-03-23 08:55"))
+    rig.engine.picture = lambda exercise: f"/cache/{exercise.id}.png"
+    rig.handle(machine.Start())
+    rig.run_until(at("2026-03-23 09:31"))
+    assert rig.notifier.images == [f"/cache/{rig.engine.state.exercise_id}.png"]
+
+    def broken(exercise):
+        raise OSError("disk full")
+
+    rig.engine.picture = broken
+    rig.handle(machine.Done("tray"))
+    rig.run_until(at("2026-03-23 10:02"))
+    assert len(rig.notifier.shown) == 2 and rig.notifier.images[-1] == ""  # the reminder still comes
+    assert "could not draw the picture" in caplog.text
