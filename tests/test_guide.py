@@ -575,3 +575,7 @@ def test_the_window_shows_the_figure_moving_with_the_count(screen, open_window, 
     moved = sum(ImageChops.difference(start, held).histogram()[41:])
     assert moved > 200, "the figure on screen did not move into the held pose"
     print(f"screenshots of the figure: {tmp_path}")
+    window.next()  # end the hold early: it moves back out, frames booked ...
+    assert window._frame_timer is not None
+    window.close()  # ... and none once the window is closed
+    assert window.closed and window._frame_timer is None

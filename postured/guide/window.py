@@ -319,6 +319,7 @@ class GuideWindow:
         for pending in (self._timer, self._closing, self._frame_timer):
             if pending is not None:
                 self.root.after_cancel(pending)
+        self._frame_timer = None  # no frames for a closed window
         self.root.destroy()
 
     # ------------------------------------------------------------ running
