@@ -143,6 +143,7 @@ def run(paths: Paths, use_tray: bool) -> int:
         loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm, notifier, history, on_stop=stop,
         presence=sensor, holds=(calls, dnd),
     )
+    engine.picture = _exercise_picture
     sleep_watcher = _sleep_watcher(engine)
     idle_watcher = _idle_watcher(engine, sensor)
     keeper = ConfigKeeper(paths, engine, notifier, load)
@@ -220,6 +221,13 @@ def _notifier(on_action):
         if with_buttons is not None:
             return with_buttons
     return make_notifier(icon)
+
+
+def _exercise_picture(exercise) -> str:
+    """The reminder's picture: drawn (Pillow) and cached on the first reminder, not at start-up."""
+    from postured.pictures.cache import picture_path
+
+    return picture_path(exercise)
 
 
 def _answer_from_notification(key: str, engine, paths: Paths) -> None:

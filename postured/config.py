@@ -204,8 +204,40 @@ class CustomExercise(_Strict):
     repetitions: Annotated[int | tuple[int, int] | None, _amount(MAX_REPETITIONS, "repetitions", "10")] = None
     per_side: StrictBool = False
     cautions: list[str] = []
+    # Its picture (both optional; without them a neutral figure): a PNG or JPEG of your
+    # own, or the figure of a catalogue exercise that moves the same way.
+    image: str | None = None
+    figure: str | None = None
+    # The reminder's lines (else the first step and caution, shortened to fit).
+    cue: str = ""
+    key_caution: str = ""
 
     _id = field_validator("id")(_kebab_id)
+    _figure = field_validator("figure")(_kebab_id)
+
+    @field_validator("cue", "key_caution")
+    @classmethod
+    def _fits_a_notification(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if len(value) > 42:  # postured.core.view.BODY_LINE_CHARS: what every server shows whole
+            raise PydanticCustomError("length", "is {n} characters; at most 42 fit every notification",
+                                      {"n": len(value)})
+        return value
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        path = Path(value).expanduser()
+        if not path.is_absolute():
+            raise PydanticCustomError("image", "{value} is not a full path (e.g. \"~/pictures/stretch.png\")",
+                                      {"value": _show(value)})
+        if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            raise PydanticCustomError("image", "{value} is not a PNG or JPEG file", {"value": _show(value)})
+        if not path.is_file():
+            raise PydanticCustomError("image", "{value}: no such file", {"value": _show(value)})
+        return str(path)
 
     @field_validator("name")
     @classmethod
@@ -252,7 +284,8 @@ class CustomExercise(_Strict):
             id=self.id, name=self.name, region=self.region, positions=self.positions or [],
             equipment=list(self.equipment), steps=self.steps, hold_seconds=self.hold_seconds,
             repetitions=self.repetitions, per_side=self.per_side, cautions=self.cautions,
-            sources=[CUSTOM_SOURCE],
+            sources=[CUSTOM_SOURCE], image=self.image, figure=self.figure, cue=self.cue,
+            key_caution=self.key_caution,
         )
 
 
@@ -321,6 +354,10 @@ class Exercise(_Strict):
     days_per_week: int | tuple[int, int] | None = None
     cautions: list[str] = []
     sources: list[str] = []
+    cue: str = ""  # the reminder's one short line of how (else the first step, shortened)
+    key_caution: str = ""  # the caution the reminder shows (else the first, shortened)
+    image: str | None = None  # custom exercises: a picture file of their own
+    figure: str | None = None  # custom exercises: drawn with this catalogue exercise's figure
 
     _id = field_validator("id")(_kebab_id)
 

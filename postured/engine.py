@@ -36,8 +36,9 @@ class Notifier(Protocol):
     def show(self, title: str, body: str) -> None:
         """Show a desktop notification; must not block for long, must not raise."""
 
-    def remind(self, title: str, body: str) -> None:
-        """Show the reminder, with answer buttons where possible; replaces the last one."""
+    def remind(self, title: str, body: str, image: str = "") -> None:
+        """Show the reminder, with answer buttons where possible; replaces the last one.
+        ``image``: a PNG of the exercise by path, or ""."""
 
     def withdraw(self) -> None:
         """Take the reminder off the screen: it was answered elsewhere or ended."""
@@ -100,6 +101,8 @@ class Engine:
         self.presence_watched = False  # True: the desktop reports going away and coming back
         self.holds = holds  # asked only when a reminder is due or held
         self.on_settings: Callable[[Settings], None] = lambda settings: None  # e.g. re-arm the idle watch
+        # The exercise's picture as a file path ("" for none); app.py draws it on first use.
+        self.picture: Callable[[object], str] = lambda exercise: ""
         self._use(settings)
         # What the coach decides from: the last PAST_DAYS of history, kept in memory and
         # added to as events are recorded (a few hundred small records).
@@ -216,6 +219,13 @@ class Engine:
         )
         return Counter(event.kind for event in self.past if event.at >= midnight), planned
 
+    def _picture_of(self, exercise) -> str:
+        try:
+            return self.picture(exercise)
+        except Exception as exc:  # a reminder without its picture is still a reminder
+            log.warning("could not draw the picture of %s: %s: %s", exercise.id, type(exc).__name__, exc)
+            return ""
+
     def _perform(self, effect: machine.Effect, now: datetime) -> None:
         try:
             match effect:
@@ -223,7 +233,8 @@ class Engine:
                     exercise = self.catalogue.by_id(exercise_id)
                     if exercise is not None:
                         amount = self.dose_text(exercise)
-                        self.notifier.remind(view.reminder_title(exercise), view.reminder_body(exercise, amount))
+                        self.notifier.remind(view.reminder_title(exercise), view.reminder_body(exercise, amount),
+                                             image=self._picture_of(exercise))
                         log.info("reminder: %s (%s)", exercise.name, amount or "no set dose")
                 case machine.Withdraw():
                     self.notifier.withdraw()

@@ -34,13 +34,15 @@ class RecordingAlarm:
 class RecordingNotifier:
     def __init__(self):
         self.shown: list[tuple[str, str]] = []
+        self.images: list[str] = []  # the picture of each reminder
         self.on_screen = False  # a reminder is showing
 
     def show(self, title, body):
         self.shown.append((title, body))
 
-    def remind(self, title, body):
+    def remind(self, title, body, image=""):
         self.shown.append((title, body))
+        self.images.append(image)
         self.on_screen = True
 
     def withdraw(self):

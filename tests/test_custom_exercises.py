@@ -222,7 +222,9 @@ def test_the_reminder_shows_your_steps(small_catalogue):
     rig.handle(machine.Start())
     rig.run_until(at("2026-03-23 09:30"))
     assert rig.notifier.shown == [("Posture break: Kneeling squeeze",
-                                   "Today: 2 times\n1. Kneel tall and draw the shoulder blades together gently.")]
+                                   "Today: 2 times\nKneel tall and draw the shoulder blades…")]
+    # A picture goes with it: without an image or figure of its own, the neutral figure.
+    assert rig.notifier.images == [""]  # the rig draws none; app.py wires the renderer
 
 
 def test_a_reloaded_config_brings_its_new_exercise_to_the_engine(small_catalogue):

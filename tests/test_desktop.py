@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from daemon import ALL_DAY, Daemon
 from desktop import Desktop, require_desktop, wait_until
 
@@ -119,7 +121,12 @@ def test_a_reminder_fires_by_itself_and_reaches_dunst(desktop, tmp_path):
         assert before["summary"] == "Before you start" and "doctor" in before["body"]
         assert first["app_name"] == "postured"
         assert first["summary"] == f"Posture break: {exercise['name']}"
-        assert "1. " in first["body"] and exercise["steps"][0][:20] in first["body"].replace("&amp;", "&")
+        body = first["body"].replace("&amp;", "&")
+        assert exercise["cue"] in body and exercise["key_caution"] in body  # the full steps: the guide
+        # The exercise's picture, by path (image-path hint): dunst reads it as the icon.
+        picture = Path(first["icon_path"])
+        assert picture.parent == Path(daemon.env["XDG_CACHE_HOME"]) / "postured" / "pictures"
+        assert picture.name.startswith(exercise_id + "-128-") and Image.open(picture).size == (128, 128)
         shot = desktop.screenshot(tmp_path / "notification.png")
         print(f"screenshot of the notification: {shot}")
     finally:

@@ -558,3 +558,45 @@ def test_guide_answers_the_running_daemon(desktop, tmp_path):
         assert "Traceback" not in proc.stderr.read()
     finally:
         daemon.stop()
+
+
+@needs_desktop
+def test_the_window_shows_the_figure_moving_with_the_count(screen, open_window, tmp_path):
+    """The canvas draws the exercise's figure (a screenshot of it is not blank); as the hold
+    starts it moves into the held pose and stays; no frame is booked while it stands still."""
+    from PIL import Image, ImageChops
+
+    from postured.guide.motion import MOVE_SECONDS
+    from postured.pictures.cache import figures
+
+    figure = figures()["chin-tuck"]
+    window, clock, _answers = open_window("chin-tuck", close_after_ms=300)
+    canvas = window.canvas
+
+    def canvas_shot(name: str) -> Image.Image:
+        window.pump()
+        shot = Image.open(screen.screenshot(tmp_path / name)).convert("L")
+        x, y = canvas.winfo_rootx(), canvas.winfo_rooty()
+        return shot.crop((x, y, x + canvas.winfo_width(), y + canvas.winfo_height()))
+
+    assert window.shown_pose == figure.start and window._frame_timer is None
+    start = canvas_shot("guide-figure-start.png")
+    dark = sum(start.histogram()[:110]) / (start.width * start.height)
+    assert dark > 0.04, f"the figure's canvas is nearly blank ({dark:.1%} dark)"
+
+    window.next()  # the hold starts: the figure moves
+    assert window._frame_timer is not None
+    clock.now += MOVE_SECONDS / 2
+    window.refresh()
+    assert window.shown_pose not in (figure.start, figure.end())
+    clock.now += MOVE_SECONDS / 2
+    window.refresh()
+    assert window.shown_pose == figure.end() and window._frame_timer is None  # held: no frames
+    held = canvas_shot("guide-figure-held.png")
+    moved = sum(ImageChops.difference(start, held).histogram()[41:])
+    assert moved > 200, "the figure on screen did not move into the held pose"
+    print(f"screenshots of the figure: {tmp_path}")
+    window.next()  # end the hold early: it moves back out, frames booked ...
+    assert window._frame_timer is not None
+    window.close()  # ... and none once the window is closed
+    assert window.closed and window._frame_timer is None

@@ -146,6 +146,26 @@ def test_a_reminder_shows_done_snooze_and_start_at_dunst(desktop, notifier, answ
     assert answers.wait(1) == ["start"]
 
 
+def test_the_reminder_carries_the_exercise_picture_by_path(desktop, answers, tmp_path):
+    """image-path names the PNG; dunst reads the file and reports it as the notification's
+    ICON_PATH, ahead of the app icon (as the spec orders them). dunst 1.9 puts only an
+    image there: a reminder without a picture reports none, whatever its app icon."""
+    from PIL import Image
+
+    picture = tmp_path / "chin-tuck-128.png"
+    Image.new("RGB", (128, 128), "white").save(picture)
+    app_icon = tmp_path / "due.png"
+    Image.new("RGB", (16, 16), "orange").save(app_icon)
+    made = make_action_notifier(str(app_icon), answers)
+    try:
+        made.remind("Posture break: Pictured", "Draw your chin straight back.", image=str(picture))
+        assert shown_at_dunst(desktop, "Posture break: Pictured")["icon_path"] == str(picture)
+        made.remind("Posture break: Plain", "No picture.")
+        assert shown_at_dunst(desktop, "Posture break: Plain")["icon_path"] == ""
+    finally:
+        made.close()
+
+
 def test_pressing_done_through_dunst_answers_once_and_clears_the_reminder(desktop, notifier, answers, signals):
     notifier.remind("Posture break: Neck turn", "Turn slowly.")
     note = shown_at_dunst(desktop, "Posture break: Neck turn")

@@ -39,6 +39,13 @@ def test_wheel_installs_and_runs_outside_the_repo(tmp_path):
     for path in shipped:
         assert str(venv) in path and Path(path).is_file(), path
 
+    # The poses ship with the catalogue: the installed package draws an exercise's picture.
+    drawn = subprocess.run(
+        [python, "-c", "from postured.catalogue import load_catalogue; from postured.pictures.cache import picture_path;"
+                       "print(picture_path(load_catalogue().by_id('chin-tuck')))"],
+        cwd=outside, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert drawn.startswith(str(outside)) and drawn.endswith(".png") and Path(drawn).stat().st_size > 500
+
     assert subprocess.run([str(venv / "bin" / "postured"), "config", "init"], cwd=outside, env=env).returncode == 0
 
     daemon = Daemon(tmp_path / "run", env, "", args=("run", "--no-tray"),

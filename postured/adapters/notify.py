@@ -31,7 +31,7 @@ class NullNotifier:
     def show(self, title: str, body: str) -> None:
         log.debug("notification (not shown): %s", title)
 
-    def remind(self, title: str, body: str) -> None:
+    def remind(self, title: str, body: str, image: str = "") -> None:
         self.show(title, body)
 
     def withdraw(self) -> None:
@@ -45,16 +45,16 @@ class PlyerNotifier:
         self._said: set[str] = set()
         self._disabled = False
         self._lock = threading.Lock()
-        self._waiting: collections.deque[tuple[str, str]] = collections.deque(maxlen=WAITING)
+        self._waiting: collections.deque[tuple[str, str, str]] = collections.deque(maxlen=WAITING)
         self._sending_since: float | None = None  # monotonic time the send under way began
         self._draining = False  # a sender thread will look at the queue again before it ends
 
-    def show(self, title: str, body: str) -> None:
+    def show(self, title: str, body: str, image: str = "") -> None:
         if self._disabled:
             return
         # Notification bodies are markup in the freedesktop spec: text stays text.
         with self._lock:
-            self._waiting.append((title, html.escape(body, quote=False)))
+            self._waiting.append((title, html.escape(body, quote=False), image or self._icon_path))
             since = self._sending_since
             if self._draining:
                 if since is not None and time.monotonic() - since > SLOW_SECONDS:
@@ -65,9 +65,10 @@ class PlyerNotifier:
             self._sender = threading.Thread(target=self._drain, name="notify", daemon=True)
             self._sender.start()
 
-    def remind(self, title: str, body: str) -> None:
-        """A reminder is a plain notification here: plyer has no buttons."""
-        self.show(title, body)
+    def remind(self, title: str, body: str, image: str = "") -> None:
+        """A reminder is a plain notification here: plyer has no buttons; the exercise's
+        picture is its icon."""
+        self.show(title, body, image)
 
     def withdraw(self) -> None:
         """plyer cannot close a notification; it expires after SHOW_SECONDS."""
@@ -83,17 +84,17 @@ class PlyerNotifier:
                 if not self._waiting or self._disabled:
                     self._sending_since, self._draining = None, False
                     return
-                title, body = self._waiting.popleft()
+                title, body, icon = self._waiting.popleft()
                 self._sending_since = time.monotonic()
-            self._send(title, body)
+            self._send(title, body, icon)
 
-    def _send(self, title: str, body: str) -> None:
+    def _send(self, title: str, body: str, icon: str) -> None:
         try:
             from plyer import notification
 
             notification.notify(
                 title=title, message=body, app_name=APP_NAME,
-                app_icon=self._icon_path, timeout=SHOW_SECONDS,
+                app_icon=icon, timeout=SHOW_SECONDS,
             )
             self._said.discard("hung")
         except NotImplementedError:

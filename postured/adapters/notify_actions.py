@@ -114,7 +114,7 @@ class ActionNotifier:
         # reminder waiting for it, a withdraw waiting for it.
         self._current = 0
         self._sending = False
-        self._queued: tuple[str, str] | None = None
+        self._queued: tuple[str, str, str] | None = None
         self._withdraw_when_sent = False
         self._said: set[str] = set()
 
@@ -133,9 +133,10 @@ class ActionNotifier:
 
     # ------------------------------------------------------------ the engine's side
 
-    def remind(self, title: str, body: str) -> None:
-        """Show a reminder with the buttons, replacing the previous reminder if still shown."""
-        self._post(self._send_reminder, title, _text(body))
+    def remind(self, title: str, body: str, image: str = "") -> None:
+        """Show a reminder with the buttons, replacing the previous reminder if still shown;
+        ``image`` (a PNG's path) goes in the image-path hint."""
+        self._post(self._send_reminder, title, _text(body), image)
 
     def show(self, title: str, body: str) -> None:
         """A plain notification (a config or history problem): no buttons, replaces nothing."""
@@ -174,15 +175,16 @@ class ActionNotifier:
         source.set_callback(once)
         source.attach(self._context)
 
-    def _send_reminder(self, title: str, body: str) -> None:
+    def _send_reminder(self, title: str, body: str, image: str = "") -> None:
         if self._sending:
-            self._queued = (title, body)  # only the newest reminder matters
+            self._queued = (title, body, image)  # only the newest reminder matters
             self._warn_once("hung", NOT_ANSWERING)
             return
         self._sending = True
         self._withdraw_when_sent = False
         actions = [part for pair in ACTIONS for part in pair]
-        self._call("Notify", self._notify_args(self._current, title, body, actions), "(u)", self._reminder_sent)
+        self._call("Notify", self._notify_args(self._current, title, body, actions, image), "(u)",
+                   self._reminder_sent)
 
     def _reminder_sent(self, reply, error) -> None:
         self._sending = False
@@ -194,9 +196,8 @@ class ActionNotifier:
         else:
             self._failed(error)
         if self._queued is not None:
-            title, body = self._queued
-            self._queued = None
-            self._send_reminder(title, body)
+            queued, self._queued = self._queued, None
+            self._send_reminder(*queued)
 
     def _send_note(self, title: str, body: str) -> None:
         self._call("Notify", self._notify_args(0, title, body, []), "(u)", self._note_sent)
@@ -248,9 +249,14 @@ class ActionNotifier:
 
     # ------------------------------------------------------------ D-Bus
 
-    def _notify_args(self, replaces: int, title: str, body: str, actions: list[str]):
+    def _notify_args(self, replaces: int, title: str, body: str, actions: list[str], image: str = ""):
         GLib = self._GLib
         hints = {"urgency": GLib.Variant("y", 1)}  # normal
+        if image:
+            # The exercise's picture, read by the server from the file (no pixels on the bus);
+            # "image-path" is the spec's name since 1.2, "image_path" the older one some still read.
+            hints["image-path"] = GLib.Variant("s", image)
+            hints["image_path"] = GLib.Variant("s", image)
         return GLib.Variant("(susssasa{sv}i)", (APP_NAME, replaces, self._icon_path, title, body,
                                                 actions, hints, SHOW_SECONDS * 1000))
 

@@ -106,13 +106,33 @@ def reminder_title(exercise: Exercise) -> str:
     return f"Posture break: {exercise.name}"
 
 
-def reminder_body(exercise: Exercise, today: str = "", max_steps: int = 4) -> str:
-    """A few short lines that fit a notification: today's dose, steps, the first caution."""
+# What every notification server shows of a body without cutting it (README, "Reminders"):
+# GNOME Shell's banner about three lines; dunst's and xfce4-notifyd's default line is 42
+# characters (measured: tools/screenshots.py --limits).
+BODY_LINES = 3
+BODY_LINE_CHARS = 42
+
+
+def short(text: str, limit: int = BODY_LINE_CHARS) -> str:
+    """The text whole if it fits, else cut at a word before ``limit`` with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+def reminder_body(exercise: Exercise, today: str = "") -> str:
+    """Three short lines every server shows whole: today's dose, one cue, the key caution.
+    The full steps and cautions are in the guide window ("Start exercise")."""
     lines = []
     amount = f"Today: {today}" if today else dose(exercise)
     if amount:
-        lines.append(amount)
-    lines += [f"{n}. {step}" for n, step in enumerate(exercise.steps[:max_steps], start=1)]
-    if exercise.cautions:
-        lines.append(f"Caution: {exercise.cautions[0]}")
-    return "\n".join(lines)
+        lines.append(short(amount))
+    cue = exercise.cue or (exercise.steps[0] if exercise.steps else "")
+    if cue:
+        lines.append(short(cue))
+    caution = exercise.key_caution or (exercise.cautions[0] if exercise.cautions else "")
+    if caution:
+        lines.append(short(caution))
+    return "\n".join(lines[:BODY_LINES])

@@ -22,8 +22,14 @@ from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any
 
+from postured.guide.motion import pose_at
 from postured.guide.session import Dose, Phase, Session
+from postured.pictures import tk_painter
+from postured.pictures.cache import figure_for
+from postured.pictures.draw import figure_bounds, fitted, frame
+from postured.pictures.model import Figure
 
+FIGURE_PX = 180  # the animated figure's square
 WRAP = 620  # px: the width text wraps at; the window is about 670 px wide, under 768 px tall
 CLOSE_AFTER_MS = 1500  # "well done" stays this long before the window closes itself
 # Always in the cautions box, after the exercise's own (catalogue note see-a-clinician, shortened).
@@ -44,7 +50,8 @@ Answer = Callable[[str], "str | None"]  # verb -> None when accepted, else why n
 class GuideWindow:
     def __init__(self, exercise: Any, dose: Dose, answer: Answer, hurts_notes: list[str],
                  clock: Callable[[], float] = time.monotonic, screen: str | None = None,
-                 close_after_ms: int = CLOSE_AFTER_MS, note_close_after_ms: int = NOTE_CLOSE_AFTER_MS):
+                 close_after_ms: int = CLOSE_AFTER_MS, note_close_after_ms: int = NOTE_CLOSE_AFTER_MS,
+                 figure: Figure | None = None):
         self.exercise = exercise
         self.session = Session(dose)
         self._answer_to = answer
@@ -53,7 +60,11 @@ class GuideWindow:
         self._close_after_ms = close_after_ms
         self._note_close_after_ms = note_close_after_ms
         self._timer: str | None = None
+        self._frame_timer: str | None = None  # the animation's next frame, only while it moves
         self._closing: str | None = None
+        self.figure = figure if figure is not None else figure_for(exercise)
+        self._figure_box = figure_bounds(self.figure)  # zoomed to its poses, the same for every frame
+        self.shown_pose = None
         self.answered: str | None = None  # the verb the daemon accepted
         self.closed = False
         self.x_window: int | None = None  # Tk's wrapper: what the window manager (and xdotool) sees
@@ -126,15 +137,21 @@ class GuideWindow:
         # The part that changes: the session (counter, countdown) or, after "This hurts", the note.
         self.session_frame = tk.Frame(outer, bg=BACKGROUND)
         self.session_frame.pack(fill="x", pady=(10, 0))
-        self.counter = tk.Label(self.session_frame, font=self.font_bold, bg=BACKGROUND)
+        # The figure doing the exercise, moving with the count (postured.guide.motion).
+        self.canvas = tk.Canvas(self.session_frame, width=FIGURE_PX, height=FIGURE_PX, bg=BACKGROUND,
+                                highlightthickness=0)
+        self.canvas.pack(side="left", padx=(0, 12))
+        column = tk.Frame(self.session_frame, bg=BACKGROUND)
+        column.pack(side="left", fill="x", expand=True)
+        self.counter = tk.Label(column, font=self.font_bold, bg=BACKGROUND)
         self.counter.pack()
-        self.countdown = tk.Label(self.session_frame, font=self.font_count, bg=BACKGROUND, fg="#1f5f8b")
+        self.countdown = tk.Label(column, font=self.font_count, bg=BACKGROUND, fg="#1f5f8b")
         if self.session.timed:  # repetitions the person counts have no countdown
             self.countdown.pack()
-        self.caption = tk.Label(self.session_frame, font=self.font_body, bg=BACKGROUND, fg=MUTED,
-                                wraplength=WRAP)
+        self.caption = tk.Label(column, font=self.font_body, bg=BACKGROUND, fg=MUTED,
+                                wraplength=WRAP - FIGURE_PX - 12)
         self.caption.pack()
-        self.next_button = ttk.Button(self.session_frame, style="Next.TButton", command=self.next)
+        self.next_button = ttk.Button(column, style="Next.TButton", command=self.next)
         self.next_button.pack(pady=(6, 0))
 
         self.note_frame = tk.Frame(outer, bg=BACKGROUND)
@@ -181,6 +198,24 @@ class GuideWindow:
         self.countdown.configure(text=session.countdown_text(now))
         self.caption.configure(text=session.caption_text())
         self.next_button.configure(text=session.next_label())
+        self._draw_figure(now)
+
+    def _draw_figure(self, now: float) -> None:
+        """Draw the pose of this moment; while it moves, the next frame is booked."""
+        if self._frame_timer is not None:
+            self.root.after_cancel(self._frame_timer)
+            self._frame_timer = None
+        if self.closed:
+            return
+        pose, next_in = pose_at(self.figure, self.session, now)
+        self.shown_pose = pose
+        tk_painter.paint(self.canvas, fitted(frame(self.figure, pose), 0.06, self._figure_box), FIGURE_PX)
+        if next_in is not None and not self.answered:
+            self._frame_timer = self.root.after(max(15, int(next_in * 1000)), self._on_frame)
+
+    def _on_frame(self) -> None:
+        self._frame_timer = None
+        self._draw_figure(self._clock())
 
     def refresh(self) -> None:
         """Read the clock, let the session move on, redraw; at the end, answer done."""
@@ -270,6 +305,9 @@ class GuideWindow:
         if self._timer is not None:
             self.root.after_cancel(self._timer)
             self._timer = None
+        if self._frame_timer is not None:  # answered: the figure stops where it is
+            self.root.after_cancel(self._frame_timer)
+            self._frame_timer = None
         for button in self.buttons.values():
             button.state(["disabled"])
         self.next_button.state(["disabled"])
@@ -282,9 +320,10 @@ class GuideWindow:
         if self.closed:
             return
         self.closed = True
-        for pending in (self._timer, self._closing):
+        for pending in (self._timer, self._closing, self._frame_timer):
             if pending is not None:
                 self.root.after_cancel(pending)
+        self._frame_timer = None  # no frames for a closed window
         self.root.destroy()
 
     # ------------------------------------------------------------ running
