@@ -59,6 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
                        ("reload", "re-read the config file"), ("quit", "stop the daemon")):
         verbs.add_parser(verb, parents=[common], help=text)
 
+    program = verbs.add_parser(
+        "program", parents=[common], help="follow a program from your clinician: import, show or remove it",
+        description="import checks a program file (see config/program.example.toml), shows what changes in "
+                    "the exercises suggested and keeps a copy, so the file may be deleted; the running daemon "
+                    "follows it at once. show prints it; remove goes back to your config's exercises.",
+        epilog="exit status: 0 done; 1 no program to show or remove, or the daemon did not apply it; "
+               "2 a bad program or config (nothing changed)")
+    program.add_argument("action", choices=["import", "show", "remove"])
+    program.add_argument("file", metavar="FILE", nargs="?", help="import: the program file (TOML)")
+    program.add_argument("--dry-run", action="store_true", help="import: only show what would change")
+
     verbs.add_parser("safety", parents=[common], help="every safety note, and when postured shows it")
 
     history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
@@ -168,6 +179,16 @@ def _verb_config(args, paths) -> int:
     where = paths.config if paths.config.exists() else f"{paths.config} (absent: defaults apply)"
     print(f"ok: {where}")
     return EXIT_OK
+
+
+def _verb_program(args, paths) -> int:
+    from postured.program_store import run_verb
+
+    return run_verb(args, paths, say=_note_line, fail=_fail)
+
+
+def _note_line(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _verb_safety(args, paths) -> int:
@@ -401,3 +422,5 @@ def _print_status(status: dict, as_json: bool) -> None:
         print(f"config not applied (the last good one is in use):\n{status['config_error']}")
     if status.get("history_error"):
         print(f"history not saved: {status['history_error']}")
+    if status.get("program"):
+        print(f"program: {status['program']['title']}, {status['program']['text']}")

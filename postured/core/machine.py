@@ -78,6 +78,9 @@ class Context:
     past: Sequence[coach.Past] = ()  # recorded events, oldest first: what the coach decides from
     zone: tzinfo = timezone.utc  # the person's, for local days
     emphasis: tuple[tuple[str, float], ...] = ()  # each region's share of the catalogue
+    # A clinician's program is followed: its times a day and days a week are never exceeded,
+    # so a reminder that only an exercise over its limit could fill does not come.
+    within_caps: bool = False
 
     @property
     def rules(self) -> coach.Rules:
@@ -388,7 +391,13 @@ def _reminder_time(state: State, ctx: Context, presence: Presence | None) -> Out
             held = replace(held, phase=Phase.WAITING, exercise_id=_fresh_exercise(state, ctx), shown_at=None)
         return _settle(held, ctx, records)
     # Waiting: the planned exercise; snoozed: the same one again; missed: a new one.
-    exercise = _fresh_exercise(state, ctx) if records else state.exercise_id
+    planned = state.exercise_id if any(e.id == state.exercise_id for e in ctx.eligible) else None
+    exercise = _fresh_exercise(state, ctx) if records or planned is None else planned
+    if ctx.within_caps and state.phase is not Phase.SNOOZED:
+        choice = coach.pick(ctx.eligible, ctx.past, ctx.now, ctx.zone, ctx.rules)
+        if choice.why != coach.FRESH:  # every exercise of the program is at its limit today
+            return _settle(_wait(state, ctx, ctx.now), ctx, records)
+        exercise = choice.exercise.id
     outcome = _show(state, ctx, exercise, "alarm")
     return Outcome(outcome.state, records + outcome.effects)
 
@@ -496,6 +505,11 @@ def _on_break_now(state: State, cmd: BreakNow, ctx: Context) -> Outcome:
     planned = state.exercise_id if state.phase in (Phase.WAITING, Phase.SNOOZED) else None
     eligible_ids = {e.id for e in ctx.eligible}
     exercise = planned if planned in eligible_ids else _fresh_exercise(state, ctx)
+    if ctx.within_caps and state.phase is not Phase.SNOOZED:
+        choice = coach.pick(ctx.eligible, ctx.past, ctx.now, ctx.zone, ctx.rules)
+        if choice.why != coach.FRESH:
+            return _refuse(state, "your program's exercises are all at their limit for today (or resting)")
+        exercise = choice.exercise.id
     return _show(state, ctx, exercise, cmd.source)
 
 
