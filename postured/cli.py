@@ -238,6 +238,7 @@ def _verb_next(args, paths) -> int:
     from postured.config import ConfigError, eligible
     from postured.core import coach, machine, planner
     from postured.core.calendar import UTC, WorkCalendar
+    from postured.program import rotation
 
     try:
         loaded = _load(paths)
@@ -258,21 +259,30 @@ def _verb_next(args, paths) -> int:
     past: list = []
     builtin = [e for e in loaded.catalogue.exercises if not e.is_custom]
     rules = replace(machine.rules_of(loaded.settings), emphasis=coach.emphasis(builtin))
+    # From its start day, an imported program's exercises within its limits (as the daemon does).
+    program = loaded.program
+    prescribed = rotation(program, builtin) if program else []
     rows = []
     for moment in planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count):
         # A week and a day of history decides today's choice (caps, strength days, pain rest).
         past = [event for event in past if moment - event.at <= timedelta(days=8)]
-        exercise = coach.choose(choices, past, moment, loaded.zone, rules)
+        following = program is not None and program.in_force(calendar.local(moment).date())
+        choice = coach.pick(prescribed if following else choices, past, moment, loaded.zone, rules)
+        if following and choice.why != coach.FRESH:
+            rows.append((calendar.local(moment), None))  # the program's limits for the day are reached
+            continue
+        exercise = choice.exercise
         past += [coach.Past(moment, "shown", exercise.id), coach.Past(moment, "done", exercise.id)]
         rows.append((calendar.local(moment), exercise))
     if args.json:
         print(json.dumps([
-            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region}}
+            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region} if e else None}
             for at, e in rows
         ], indent=2, ensure_ascii=False))
     else:
         for at, exercise in rows:
-            print(f"{at:%a %Y-%m-%d %H:%M %z}  {exercise.name}")
+            name = exercise.name if exercise else "(no break: your program's limits for today are reached)"
+            print(f"{at:%a %Y-%m-%d %H:%M %z}  {name}")
     return EXIT_OK
 
 

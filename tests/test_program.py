@@ -89,8 +89,8 @@ def test_the_example_program_is_valid_and_names_what_it_prescribes():
         assert urging not in text
 
 
-def test_a_good_program_becomes_the_coachs_exercises_with_its_limits():
-    program = read_program(write_tmp(GOOD), BUILT_IN, today=TODAY)
+def test_a_good_program_becomes_the_coachs_exercises_with_its_limits(tmp_path):
+    program = read_program(write(tmp_path, GOOD), BUILT_IN, today=TODAY)
     chin, squeeze, towel = rotation(program, BUILT_IN)
     assert (chin.repetitions, chin.hold_seconds, chin.times_per_day, chin.days_per_week) == ((4, 8), (5, 5), 2, 3)
     assert chin.steps == CATALOGUE.by_id("chin-tuck").steps and chin.cautions  # the catalogue's text stays
@@ -99,17 +99,6 @@ def test_a_good_program_becomes_the_coachs_exercises_with_its_limits():
     assert squeeze.times_per_day == 1 and towel.sources == ["program"]
 
 
-_tmp_dirs: list[Path] = []
-
-
-def write_tmp(text: str, image: bool = False) -> Path:
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="program-"))
-    _tmp_dirs.append(folder)
-    if image:
-        png(folder / "towel.png")
-    return write(folder, text)
 
 
 BAD = [
@@ -144,10 +133,10 @@ BAD = [
 
 
 @pytest.mark.parametrize("kind, change, line, key, words", BAD, ids=[case[0] for case in BAD])
-def test_bad_programs_get_an_error_naming_file_line_and_key(kind, change, line, key, words):
+def test_bad_programs_get_an_error_naming_file_line_and_key(kind, change, line, key, words, tmp_path):
     old, new = change
     text = GOOD.replace(old, new, 1) if old in GOOD else pytest.fail(f"{old!r} not in GOOD")
-    path = write_tmp(text)
+    path = write(tmp_path, text)
     with pytest.raises(ConfigError) as raised:
         read_program(path, BUILT_IN, today=TODAY)
     message = str(raised.value)
@@ -159,22 +148,25 @@ def test_bad_programs_get_an_error_naming_file_line_and_key(kind, change, line, 
     assert words in message, message
 
 
-def test_every_problem_of_a_program_is_named_at_once():
+def test_every_problem_of_a_program_is_named_at_once(tmp_path):
     text = GOOD.replace('id = "chin-tuck"', 'id = "chin-tuk"').replace("[5, 6]", "[5, 60]")
     with pytest.raises(ConfigError) as raised:
-        read_program(write_tmp(text), BUILT_IN, today=TODAY)
+        read_program(write(tmp_path, text), BUILT_IN, today=TODAY)
     assert [re.search(r"line (\d+)", line).group(1) for line in str(raised.value).splitlines()] == ["8", "16"]
 
 
 def test_an_image_beside_the_program_is_accepted_and_copied(tmp_path):
     from postured.program_store import store
 
-    path = write_tmp(GOOD.replace("repetitions = 4\n", 'repetitions = 4\nimage = "towel.png"\n'), image=True)
+    handed = tmp_path / "handed"
+    handed.mkdir()
+    png(handed / "towel.png")
+    path = write(handed, GOOD.replace("repetitions = 4\n", 'repetitions = 4\nimage = "towel.png"\n'))
     program = read_program(path, BUILT_IN, today=TODAY)
-    where = store(path, program, tmp_path)
+    where = store(path, program, tmp_path / "data")
     assert (where.parent / "towel.png").read_bytes() == (path.parent / "towel.png").read_bytes()
     path.unlink()  # the file the clinician handed may go
-    assert load_stored(tmp_path, BUILT_IN) == program
+    assert load_stored(tmp_path / "data", BUILT_IN) == program
 
 
 # ------------------------------------------------------------------ what changes
@@ -326,6 +318,20 @@ def test_import_show_remove_with_a_running_daemon_following(tmp_path, env):
         assert cli(env, "--config", str(daemon.config), "program", "show").returncode == 1
     finally:
         daemon.stop()
+
+
+def test_next_previews_the_program_from_its_start_day(tmp_path, env):
+    config = write(tmp_path, ALL_DAY.format(interval="30m"), "config.toml")
+    start = datetime.now(timezone.utc).date() + timedelta(days=1)
+    handed = write(tmp_path, program_for(start, "neck-rotation", "times_per_day = 1"), "p.toml")
+    assert cli(env, "--config", str(config), "program", "import", str(handed)).returncode == 0
+    done = cli(env, "--config", str(config), "next", "--from", f"{start - timedelta(days=1)}T22:00", "--count", "6",
+               "--json")
+    rows = json.loads(done.stdout)
+    before = [r["exercise"]["id"] for r in rows if r["at"] < start.isoformat() + "T00:00"]
+    after = [r["exercise"] and r["exercise"]["id"] for r in rows if r["at"] >= start.isoformat() + "T00:00"]
+    assert len(before) == 3 and set(before) - {"neck-rotation"}  # the config's rotation the day before
+    assert after == ["neck-rotation", None, None], rows  # once a day, then no break for the rest of it
 
 
 def test_a_program_imported_while_postured_is_stopped_is_followed_when_it_starts(tmp_path, env):
