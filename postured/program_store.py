@@ -148,13 +148,14 @@ def run_verb(args, paths, say, fail) -> int:
         return fail(str(exc))
     today = datetime.now(zone_of(loaded.settings)).date()
     built_in = [e for e in loaded.catalogue.exercises if not e.is_custom]
+    unreadable = False
     try:
         current = load_stored(paths.data, built_in)
     except ConfigError as exc:
-        if args.action != "import" and args.action != "remove":
+        if args.action == "show":
             return fail(f"the imported program cannot be used: {exc}")
         say(f"postured: the imported program cannot be used ({exc})")
-        current = None
+        current, unreadable = None, True
     own_rotation = eligible(loaded.settings, loaded.catalogue.exercises)
     following = rotation(current, built_in) if current and current.in_force(today) else own_rotation
 
@@ -174,7 +175,10 @@ def run_verb(args, paths, say, fail) -> int:
             print("no program imported: nothing to remove")
             return 1
         print("Program removed; the coach follows your config again:")
-        print("\n".join(changes(following, own_rotation)))
+        if unreadable:  # what the daemon followed is not known here: list what comes now
+            print("\n".join(f"  {e.name} ({e.id}): {describe(e)}" for e in own_rotation))
+        else:
+            print("\n".join(changes(following, own_rotation)))
         return _tell_daemon(say)
 
     if not args.file:

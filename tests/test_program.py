@@ -309,12 +309,24 @@ def test_import_show_remove_with_a_running_daemon_following(tmp_path, env):
         assert sorted(p.name for p in stored(env).parent.iterdir() if p.name.startswith("program")) == ["program"]
         assert status(env)["program"]["title"] == "Test program"
 
+        # A copy broken by hand is refused by the daemon, which keeps following the last good one.
+        (stored(env) / "program.toml").write_text(copy.decode().replace("repetitions = 3", "repetitions = 0"))
+        refused = cli(env, "reload")
+        assert refused.returncode == 1 and "program.toml: line 8: exercise[0].repetitions: 0 is out of range" \
+            in refused.stderr, refused.stderr
+        kept = status(env)
+        assert kept["program"]["title"] == "Test program" and kept["dose"]["repetitions"] == 3
+        assert "program.toml: line 8" in kept["config_error"]
+        (stored(env) / "program.toml").write_bytes(copy)
+        assert cli(env, "reload").returncode == 0 and status(env)["config_error"] is None
+
         assert cli(env, "done").returncode == 0
         done = cli(env, "--config", str(daemon.config), "program", "remove")
         assert done.returncode == 0 and "- Wall slide (wall-slide)" in done.stdout
         assert not stored(env).exists()
         after = status(env)
         assert after["program"] is None and after["exercise"]["id"] != "wall-slide"
+        assert after["config_error"] is None
         assert cli(env, "--config", str(daemon.config), "program", "show").returncode == 1
     finally:
         daemon.stop()
