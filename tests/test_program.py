@@ -249,6 +249,17 @@ def test_break_now_is_refused_once_the_programs_day_is_full():
         rig.handle(machine.Done("test"))
     refused = rig.handle(machine.BreakNow("test")).refused
     assert refused and "limit for today" in refused
+    # Nothing is planned, and the tray says so rather than naming a break that will not come.
+    assert rig.engine.state.exercise_id is None
+    assert rig.engine.view().status == "Your program's breaks are done for today"
+    shown = len(rig.notifier.shown)
+    rig.run_until(at("2026-12-02 16:59"))
+    assert len(rig.notifier.shown) == shown  # no reminder for the rest of the day
+    rig.run_until(at("2026-12-02 23:00"))
+    assert rig.engine.view().status == "Off hours — next break Thu 09:30"  # chosen when it comes
+    rig.run_until(at("2026-12-03 09:31"))
+    assert rig.engine.state.phase is machine.Phase.DUE  # the next day's first break comes
+    assert rig.engine.state.exercise_id in {"chin-tuck", "scapular-squeeze", "towel-neck-glide"}
 
 
 # ------------------------------------------------------------------ through the CLI, with the daemon

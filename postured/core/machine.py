@@ -287,8 +287,8 @@ def _with_checks(state: State, ctx: Context) -> State:
 
 
 def _wait(state: State, ctx: Context, started: datetime) -> State:
-    """A new interval from ``started``, with the exercise it will suggest."""
-    upcoming = _choose(ctx)
+    """A new interval from ``started``, with the exercise it will suggest (None: a program's day is full)."""
+    upcoming = coach.pick(ctx.eligible, ctx.past, ctx.now, ctx.zone, ctx.rules)
     alarm_at = planner.next_reminder(ctx.calendar, started, ctx.interval)
     if alarm_at is not None and alarm_at <= ctx.now:
         alarm_at = planner.next_reminder(ctx.calendar, ctx.now, ctx.interval)
@@ -297,7 +297,7 @@ def _wait(state: State, ctx: Context, started: datetime) -> State:
         phase=Phase.WAITING,
         started=started,
         alarm_at=alarm_at,
-        exercise_id=upcoming.id,
+        exercise_id=None if ctx.within_caps and upcoming.why != coach.FRESH else upcoming.exercise.id,
         shown_at=None,
         until=None,
         away_since=None,
