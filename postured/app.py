@@ -15,6 +15,7 @@ from pathlib import Path
 from postured.catalogue import Catalogue, load_catalogue
 from postured.config import ConfigError, Settings, check_against_catalogue, load_settings
 from postured.paths import Paths
+from postured.program import Program
 
 log = logging.getLogger("postured")
 
@@ -24,9 +25,21 @@ class Loaded:
     settings: Settings
     catalogue: Catalogue
     zone: tzinfo
+    program: Program | None = None  # the imported program (postured program import)
 
 
 def load(paths: Paths) -> Loaded:
+    """The config and the imported program, both checked against the catalogue."""
+    from dataclasses import replace
+
+    from postured.program_store import load_stored
+
+    loaded = load_config(paths)
+    program = load_stored(paths.data, [e for e in loaded.catalogue.exercises if not e.is_custom])
+    return replace(loaded, program=program)
+
+
+def load_config(paths: Paths) -> Loaded:
     """The config (defaults when there is no file) checked against the catalogue."""
     if paths.config.exists():
         settings = load_settings(paths.config)
@@ -141,7 +154,7 @@ def run(paths: Paths, use_tray: bool) -> int:
     calls, dnd = _hold_sensors(lambda: engine.handle(machine.HoldsChanged()))
     engine = Engine(
         loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm, notifier, history, on_stop=stop,
-        presence=sensor, holds=(calls, dnd),
+        presence=sensor, holds=(calls, dnd), program=loaded.program,
     )
     engine.picture = _exercise_picture
     sleep_watcher = _sleep_watcher(engine)

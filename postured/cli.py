@@ -59,6 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
                        ("reload", "re-read the config file"), ("quit", "stop the daemon")):
         verbs.add_parser(verb, parents=[common], help=text)
 
+    program = verbs.add_parser(
+        "program", parents=[common], help="follow a program from your clinician: import, show or remove it",
+        description="import checks a program file (see config/program.example.toml), shows what changes in "
+                    "the exercises suggested and keeps a copy, so the file may be deleted; the running daemon "
+                    "follows it at once. show prints it; remove goes back to your config's exercises.",
+        epilog="exit status: 0 done; 1 no program to show or remove, or the daemon did not apply it; "
+               "2 a bad program or config (nothing changed)")
+    program.add_argument("action", choices=["import", "show", "remove"])
+    program.add_argument("file", metavar="FILE", nargs="?", help="import: the program file (TOML)")
+    program.add_argument("--dry-run", action="store_true", help="import: only show what would change")
+
     verbs.add_parser("safety", parents=[common], help="every safety note, and when postured shows it")
 
     history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
@@ -170,6 +181,16 @@ def _verb_config(args, paths) -> int:
     return EXIT_OK
 
 
+def _verb_program(args, paths) -> int:
+    from postured.program_store import run_verb
+
+    return run_verb(args, paths, say=_note_line, fail=_fail)
+
+
+def _note_line(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def _verb_safety(args, paths) -> int:
     import textwrap
 
@@ -217,6 +238,7 @@ def _verb_next(args, paths) -> int:
     from postured.config import ConfigError, eligible
     from postured.core import coach, machine, planner
     from postured.core.calendar import UTC, WorkCalendar
+    from postured.program import rotation
 
     try:
         loaded = _load(paths)
@@ -237,21 +259,30 @@ def _verb_next(args, paths) -> int:
     past: list = []
     builtin = [e for e in loaded.catalogue.exercises if not e.is_custom]
     rules = replace(machine.rules_of(loaded.settings), emphasis=coach.emphasis(builtin))
+    # From its start day, an imported program's exercises within its limits (as the daemon does).
+    program = loaded.program
+    prescribed = rotation(program, builtin) if program else []
     rows = []
     for moment in planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count):
         # A week and a day of history decides today's choice (caps, strength days, pain rest).
         past = [event for event in past if moment - event.at <= timedelta(days=8)]
-        exercise = coach.choose(choices, past, moment, loaded.zone, rules)
+        following = program is not None and program.in_force(calendar.local(moment).date())
+        choice = coach.pick(prescribed if following else choices, past, moment, loaded.zone, rules)
+        if following and choice.why != coach.FRESH:
+            rows.append((calendar.local(moment), None))  # the program's limits for the day are reached
+            continue
+        exercise = choice.exercise
         past += [coach.Past(moment, "shown", exercise.id), coach.Past(moment, "done", exercise.id)]
         rows.append((calendar.local(moment), exercise))
     if args.json:
         print(json.dumps([
-            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region}}
+            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region} if e else None}
             for at, e in rows
         ], indent=2, ensure_ascii=False))
     else:
         for at, exercise in rows:
-            print(f"{at:%a %Y-%m-%d %H:%M %z}  {exercise.name}")
+            name = exercise.name if exercise else "(no break: your program's limits for today are reached)"
+            print(f"{at:%a %Y-%m-%d %H:%M %z}  {name}")
     return EXIT_OK
 
 
@@ -401,3 +432,5 @@ def _print_status(status: dict, as_json: bool) -> None:
         print(f"config not applied (the last good one is in use):\n{status['config_error']}")
     if status.get("history_error"):
         print(f"history not saved: {status['history_error']}")
+    if status.get("program"):
+        print(f"program: {status['program']['title']}, {status['program']['text']}")

@@ -21,6 +21,8 @@ from postured.core import coach, machine, planner, view
 from postured.core.calendar import WorkCalendar
 from postured.core.holds import SENSED, Hold, enabled
 from postured.core.presence import Presence
+from postured.program import Program, rotation
+from postured.program_store import status_of
 
 log = logging.getLogger("postured")
 
@@ -87,9 +89,12 @@ class Engine:
         on_stop: Callable[[], None] = lambda: None,
         presence: PresenceSensor | None = None,
         holds: tuple[HoldSensor, ...] = (),
+        program: Program | None = None,
     ):
         self.lock = threading.RLock()
         self._clock = clock
+        self._built_in = Catalogue([e for e in catalogue.exercises if not e.is_custom], catalogue.safety)
+        self.program = program
         self.catalogue = catalogue
         self.zone = zone
         self.alarm = alarm
@@ -112,14 +117,37 @@ class Engine:
 
     def _use(self, settings: Settings) -> None:
         self.settings = settings
-        self.catalogue = self.catalogue.with_custom(settings)  # the config's own exercises follow it
+        self._own = self._built_in.with_custom(settings)  # the config's own exercises follow it
         self.calendar = WorkCalendar(settings.schedule, self.zone)
-        self.eligible = eligible(settings, self.catalogue.exercises)
+        self._own_eligible = eligible(settings, self._own.exercises)
+        self._prescribed: list = []
+        if self.program is not None:
+            # The program's exercises with its limits; they take the place of the config's rotation.
+            self._prescribed = rotation(self.program, self._built_in.exercises)
+            ids = {e.id for e in self._prescribed}
+            self._with_program = Catalogue(
+                self._prescribed + [e for e in self._own.exercises if e.id not in ids], self._own.safety)
+        self.following = None  # decided by _follow, from the local date
+        self._follow(self._clock())
         # The regions' weight in the rotation: the built-in catalogue's, whatever the config adds.
-        self.emphasis = coach.emphasis([e for e in self.catalogue.exercises if not e.is_custom])
+        self.emphasis = coach.emphasis(self._built_in.exercises)
         quiet = settings.presence.quiet
         # Quiet windows apply every day, so they are a calendar of their own.
         self.quiet = WorkCalendar(Schedule(days=list(WEEKDAYS), hours=quiet), self.zone) if quiet else None
+
+    def _follow(self, now: datetime) -> None:
+        """The program's rotation from its start day on, else the config's."""
+        today = self.calendar.local(now).date()
+        following = self.program is not None and self.program.in_force(today)
+        if following == self.following:
+            return
+        self.following = following
+        self.catalogue = self._with_program if following else self._own
+        self.eligible = self._prescribed if following else self._own_eligible
+
+    def program_status(self) -> dict | None:
+        with self.lock:
+            return status_of(self.program, self.calendar.local(self._clock()).date())
 
     def now(self) -> datetime:
         return self._clock()
@@ -128,10 +156,12 @@ class Engine:
         with self.lock:
             command = self._with_readings(command)
             now = self._clock()
+            self._follow(now)
             ctx = machine.Context(
                 self.settings, self.calendar, self.eligible, now,
                 polls_presence=self.presence is not None and not self.presence_watched,
                 quiet=self.quiet, past=self.past, zone=self.zone, emphasis=self.emphasis,
+                within_caps=self.following,
             )
             outcome = machine.handle(self.state, command, ctx)
             if outcome.refused:
@@ -159,11 +189,14 @@ class Engine:
             command = replace(command, holds=frozenset(found))
         return command
 
-    def apply_settings(self, settings: Settings, zone: tzinfo | None = None) -> machine.Outcome:
-        """Switch to a new, already validated config without losing state or history."""
+    def apply_settings(self, settings: Settings, zone: tzinfo | None = None,
+                       program: Program | None | object = ...) -> machine.Outcome:
+        """Switch to a new, already validated config (and program) without losing state or history."""
         with self.lock:
             if zone is not None:
                 self.zone = zone
+            if program is not ...:
+                self.program = program
             self._use(settings)
             self.on_settings(settings)
             return self.handle(machine.ApplySettings())
@@ -179,6 +212,7 @@ class Engine:
 
     def view(self) -> view.TrayView:
         with self.lock:
+            self._follow(self._clock())
             names = {e.id: e.name for e in self.catalogue.exercises}
             counts, planned = self.today()
             line = view.today_line(counts["done"], planned)

@@ -29,11 +29,12 @@ class ConfigKeeper:
         self._notifier = notifier
         self._load = load  # paths -> Loaded, or raises ConfigError
         self._lock = threading.Lock()
+        self._had_file = self.path.exists()
 
     def reload(self) -> str | None:
-        """Apply the file if it is good; return the located error if not."""
+        """Apply the file (and the imported program) if good; return the located error if not."""
         with self._lock:
-            if not self.path.exists():
+            if not self.path.exists() and self._had_file:
                 log.info("%s is gone; keeping the current settings", self.path)
                 return self.error
             try:
@@ -48,7 +49,11 @@ class ConfigKeeper:
             if self.error:
                 log.info("config is good again")
             self.error = None
-            if loaded.settings != self._engine.settings or loaded.zone != self._engine.zone:
+            program = getattr(loaded, "program", None)
+            if program != self._engine.program:
+                self._engine.apply_settings(loaded.settings, loaded.zone, program)
+                log.info("program %s", f"applied: {program.program.title}" if program else "removed")
+            elif loaded.settings != self._engine.settings or loaded.zone != self._engine.zone:
                 self._engine.apply_settings(loaded.settings, loaded.zone)
                 log.info("config applied from %s", self.path)
             return None

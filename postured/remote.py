@@ -83,6 +83,7 @@ class Remote:
             "config_path": str(self._keeper.path),
             "config_error": self._keeper.error,
             "history_error": engine.history_problem(),
+            "program": engine.program_status(),
         }
 
 

@@ -78,7 +78,7 @@ class RecordingTray:
 class Rig:
     """An engine wired to fakes; ``fire()`` plays the alarm when it is due."""
 
-    def __init__(self, settings: Settings, catalogue: Catalogue, zone, start: datetime, person=None):
+    def __init__(self, settings: Settings, catalogue: Catalogue, zone, start: datetime, person=None, program=None):
         self.clock = Clock(start)
         self.person = person(self.clock) if person else None
         self.alarm = RecordingAlarm()
@@ -86,7 +86,7 @@ class Rig:
         self.history = RecordingHistory()
         self.stopped = False
         self.engine = Engine(settings, catalogue, zone, self.clock, self.alarm, self.notifier,
-                             self.history, on_stop=self._stop, presence=self.person)
+                             self.history, on_stop=self._stop, presence=self.person, program=program)
         self.tray = RecordingTray(self.engine)
         self.engine.tray = self.tray
 

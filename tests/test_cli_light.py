@@ -21,7 +21,7 @@ finally:
 
 @pytest.mark.parametrize("argv", [
     ["--version"], ["config", "path"], ["config", "check"], ["exercises"], ["next", "--count", "3"],
-    ["history"],
+    ["history"], ["program", "show"],
 ])
 def test_verb_imports_no_heavy_library(argv, tmp_path):
     env = {"XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "PATH": "/usr/bin:/bin",

@@ -80,6 +80,9 @@ class Context:
     past: Sequence[coach.Past] = ()  # recorded events, oldest first: what the coach decides from
     zone: tzinfo = timezone.utc  # the person's, for local days
     emphasis: tuple[tuple[str, float], ...] = ()  # each region's share of the catalogue
+    # A clinician's program is followed: its times a day and days a week are never exceeded,
+    # so a reminder that only an exercise over its limit could fill does not come.
+    within_caps: bool = False
 
     @property
     def rules(self) -> coach.Rules:
@@ -297,8 +300,8 @@ def _with_checks(state: State, ctx: Context) -> State:
 
 
 def _wait(state: State, ctx: Context, started: datetime) -> State:
-    """A new interval from ``started``, with the exercise it will suggest."""
-    upcoming = _choose(ctx)
+    """A new interval from ``started``, with the exercise it will suggest (None: a program's day is full)."""
+    upcoming = coach.pick(ctx.eligible, ctx.past, ctx.now, ctx.zone, ctx.rules)
     alarm_at = planner.next_reminder(ctx.calendar, started, ctx.interval)
     if alarm_at is not None and alarm_at <= ctx.now:
         alarm_at = planner.next_reminder(ctx.calendar, ctx.now, ctx.interval)
@@ -307,7 +310,7 @@ def _wait(state: State, ctx: Context, started: datetime) -> State:
         phase=Phase.WAITING,
         started=started,
         alarm_at=alarm_at,
-        exercise_id=upcoming.id,
+        exercise_id=None if ctx.within_caps and upcoming.why != coach.FRESH else upcoming.exercise.id,
         shown_at=None,
         until=None,
         away_since=None,
@@ -419,7 +422,13 @@ def _reminder_time(
             records.append(Record("held", held.exercise_id, "alarm", held.held_by.value))
         return _settle(held, ctx, records)
     # Waiting: the planned exercise; snoozed: the same one again; missed: a new one.
-    exercise = _fresh_exercise(state, ctx) if records else state.exercise_id
+    planned = state.exercise_id if any(e.id == state.exercise_id for e in ctx.eligible) else None
+    exercise = _fresh_exercise(state, ctx) if records or planned is None else planned
+    if ctx.within_caps and state.phase is not Phase.SNOOZED:
+        choice = coach.pick(ctx.eligible, ctx.past, ctx.now, ctx.zone, ctx.rules)
+        if choice.why != coach.FRESH:  # every exercise of the program is at its limit today
+            return _settle(_wait(state, ctx, ctx.now), ctx, records)
+        exercise = choice.exercise.id
     # The shown record names what held it last, if anything did.
     outcome = _show(state, ctx, exercise, "alarm", state.held_by.value if state.held_by else None)
     return Outcome(outcome.state, records + outcome.effects)
@@ -535,6 +544,11 @@ def _on_break_now(state: State, cmd: BreakNow, ctx: Context) -> Outcome:
     planned = state.exercise_id if state.phase in (Phase.WAITING, Phase.SNOOZED) else None
     eligible_ids = {e.id for e in ctx.eligible}
     exercise = planned if planned in eligible_ids else _fresh_exercise(state, ctx)
+    if ctx.within_caps and state.phase is not Phase.SNOOZED:
+        choice = coach.pick(ctx.eligible, ctx.past, ctx.now, ctx.zone, ctx.rules)
+        if choice.why != coach.FRESH:
+            return _refuse(state, "your program's exercises are all at their limit for today (or resting)")
+        exercise = choice.exercise.id
     return _show(state, ctx, exercise, cmd.source)
 
 

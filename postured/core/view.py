@@ -59,10 +59,13 @@ def tray_view(
         status = f"Paused until {when}"
     elif when is None:
         status = "No work hours ahead"
+    elif state.exercise_id is None and shown == "waiting" and _same_day(calendar, state.alarm_at, now):
+        # Only a clinician's program leaves nothing planned: every exercise is at its limit for today.
+        status = "Your program's breaks are done for today"
     elif shown == "off_hours":
-        status = f"Off hours — next break {when}, {name}"
+        status = f"Off hours — next break {when}, {name}" if name else f"Off hours — next break {when}"
     else:
-        status = f"Next break {when} — {name}"
+        status = f"Next break {when} — {name}" if name else f"Next break {when}"
     return TrayView(
         state=shown,
         status=status,
@@ -72,6 +75,10 @@ def tray_view(
         paused=state.phase is Phase.PAUSED,
         today=today,
     )
+
+
+def _same_day(calendar: WorkCalendar, moment: datetime, now: datetime) -> bool:
+    return calendar.local(moment).date() == calendar.local(now).date()
 
 
 def _amount(value: int | tuple[int, int] | None, unit: str) -> str | None:
