@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_debs=(python3-venv pkg-config libgirepository1.0-dev libcairo2-dev libdbus-1-dev
-              gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libnotify-bin xdg-utils python3-tk)
-test_debs=(xvfb x11-utils xdotool trayer dunst dbus openbox desktop-file-utils)
+              gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libnotify-bin xdg-utils python3-tk
+              fonts-dejavu-core)  # the font `postured report` embeds in its PDF
+test_debs=(xvfb x11-utils xdotool trayer dunst dbus openbox desktop-file-utils
+           poppler-utils)  # pdftoppm, pdftotext: the report tests look at the PDF
 
 debs=("${runtime_debs[@]}")
 extra=""
