@@ -111,7 +111,7 @@ def _pain(pdf: _Document) -> None:
     if r.pain:
         pdf.rows(("Date", "Time", "Exercise", "Dose at the time"),
                  [(text.day(i.at), f"{i.at:%H:%M}", i.exercise, i.dose or "–") for i in r.pain],
-                 (30, 14, 60, 70), colour=PAIN)
+                 (34, 14, 56, 70), colour=PAIN)
         pdf.say(text.pain_after(r), SMALL, colour=MUTED)
     else:
         pdf.say(text.pain_none())
@@ -126,7 +126,7 @@ def _too_hard(pdf: _Document) -> None:
     if r.too_hard:
         pdf.rows(("Date", "Time", "Exercise", "Dose that was too hard"),
                  [(text.day(i.at), f"{i.at:%H:%M}", i.exercise, i.dose or "–") for i in r.too_hard],
-                 (30, 14, 60, 70))
+                 (34, 14, 56, 70))
         pdf.say(text.too_hard_after(), SMALL, colour=MUTED)
     else:
         pdf.say(text.too_hard_none())
