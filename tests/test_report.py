@@ -227,6 +227,15 @@ def test_dose_steps_are_replayed_day_by_day(home):
     # A week still running is planned up to now only.
     model.build(events, date(2026, 3, 29), 1, BERLIN, utc("2026-03-25 08:00"), load_catalogue().exercises, planned)
     assert spans[-1] == (utc("2026-03-22 23:00"), utc("2026-03-25 08:00"))
+    # Nothing is planned before the history's first local day (Sun 15 March) or after now.
+    spans.clear()
+    early = model.build(events, date(2026, 3, 29), 4, BERLIN, utc("2026-03-25 08:00"),
+                        load_catalogue().exercises, planned)
+    assert spans == [(utc("2026-03-14 23:00"), utc("2026-03-15 23:00")),
+                     (utc("2026-03-15 23:00"), utc("2026-03-22 23:00")),
+                     (utc("2026-03-22 23:00"), utc("2026-03-25 08:00"))]
+    assert [w.planned for w in early.weeks] == [0, 7, 7, 7]
+    assert model.build([], date(2026, 3, 29), 2, BERLIN, utc("2026-04-01 12:00"), [], planned).planned == 0
 
 
 def test_program_lines_are_shown_as_given_and_none_says_so():

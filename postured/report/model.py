@@ -24,7 +24,8 @@ _JUST_BEFORE = timedelta(microseconds=1)
 class Week:
     first: date
     last: date
-    planned: int  # reminders the schedule held in these days (up to now), each answered at once
+    planned: int  # reminders the schedule held in these days, each answered at once: from the
+    # first day of the history (nothing was planned before postured was used) up to now
     counts: stats.Counts
 
 
@@ -103,13 +104,16 @@ def build(
     end_of_last = end - _JUST_BEFORE
     summary = stats.summarize(events, end_of_last, zone, days=days)
 
+    # Nothing was planned before postured's history begins (its first local day) or after now.
+    began = stats.day_start(stats.local_day(events[0].at, zone), zone) if events else now
     week_rows = []
     for index in range(weeks):
         chunk = summary.days[index * 7:(index + 1) * 7]
         counts = stats.Counts(**{key: sum(getattr(d.counts, key) for d in chunk) for key in stats.COUNT_KEYS})
-        week_start = stats.day_start(chunk[0].date, zone)
-        week_end = min(stats.day_start(chunk[-1].date + timedelta(days=1), zone), max(now, week_start))
-        week_rows.append(Week(chunk[0].date, chunk[-1].date, planned(week_start, week_end), counts))
+        week_start = max(stats.day_start(chunk[0].date, zone), began)
+        week_end = min(stats.day_start(chunk[-1].date + timedelta(days=1), zone), now)
+        held = planned(week_start, week_end) if week_start < week_end else 0
+        week_rows.append(Week(chunk[0].date, chunk[-1].date, held, counts))
 
     catalogue = {e.id: e for e in exercises}
     past = [coach.Past(e.at, e.kind, e.exercise_id, e.detail) for e in events]
@@ -171,7 +175,8 @@ def _exercises(in_period, past, catalogue: Mapping, summary: stats.Summary, zone
             exercise.id, exercise.name, exercise.region, suggested[exercise_id], counts,
             len(coach.ladder(exercise)), steps,
             _dose_at(exercise, own, start, zone, rules), _dose_at(exercise, own, day_ends[-1], zone, rules),
-            tuple(sorted(marks.get((exercise_id, "too_hard"), ()))), tuple(sorted(marks.get((exercise_id, "hurt"), ()))),
+            tuple(sorted(marks.get((exercise_id, "too_hard"), ()))),
+            tuple(sorted(marks.get((exercise_id, "hurt"), ()))),
         ))
     return tuple(sorted(records, key=lambda r: (-r.counts.done, r.name.lower())))
 

@@ -98,7 +98,8 @@ def exercise_row(record) -> tuple[str, ...]:
 
 def terms(report: Report) -> str:
     return ("Planned: the breaks the schedule now configured holds in those days (work hours and interval), "
-            "if each is answered as it shows. Shown: reminders shown (a snoozed one again when it comes back). "
+            "if each is answered as it shows, from the first day in postured's history on. "
+            "Shown: reminders shown (a snoozed one again when it comes back). "
             "Suggested: reminders that named the exercise, a snoozed one counted once. Too hard counts as done. "
             f"Natural break: away from the computer for {report.natural_break_minutes} minutes or more.")
 
