@@ -276,6 +276,9 @@ def test_html_is_one_file_without_scripts(home, tmp_path):
     (("--to", "29.03.2026"), "not a date like"),
 ])
 def test_bad_arguments_exit_2(home, tmp_path, args, message):
+    from postured.report.model import MAX_WEEKS
+
+    assert MAX_WEEKS == 52  # the limit the CLI checks
     done = postured(home, "report", "--out", str(tmp_path / "r.pdf"), *args)
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert not (tmp_path / "r.pdf").exists()
