@@ -97,6 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="stable keys (see README)")
     stats.add_argument("--chart", metavar="FILE.png", help="also draw the last 7 days as a PNG chart")
 
+    report = verbs.add_parser(
+        "report", parents=[common], help="a record of the last weeks to bring to an appointment (PDF or HTML)",
+        description="Per exercise the breaks suggested and done, the breaks the schedule planned, the dose "
+                    "step over the weeks (charts), the pain and too-hard reports with their dates, natural "
+                    "breaks and the program in force; weeks of 7 local days ending with --to.",
+        epilog="exit status: 0 written; 2 bad arguments, a bad config or a file that cannot be written")
+    report.add_argument("--weeks", type=_weeks, default=4, help="weeks to cover, 1 to 52 (default 4)")
+    report.add_argument("--out", metavar="FILE.pdf|FILE.html", required=True, help="where to write the report")
+    report.add_argument("--to", metavar="YYYY-MM-DD", type=_day,
+                        help="the last day covered (default: today in the config's zone)")
+
     autostart = verbs.add_parser(
         "autostart", parents=[common], help="start postured at login, or stop doing so",
         description="enable writes the platform's login item (XDG autostart .desktop, macOS LaunchAgent, "
@@ -116,6 +127,22 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
+
+
+def _weeks(text: str) -> int:
+    value = _positive(text)
+    if value > 52:  # postured.report.model.MAX_WEEKS, not imported: it would load the catalogue types
+        raise argparse.ArgumentTypeError("must be 52 or less (a year)")
+    return value
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,6 +376,12 @@ def _verb_stats(args, paths) -> int:
     else:
         print(stats.as_text(summary))
     return EXIT_OK
+
+
+def _verb_report(args, paths) -> int:
+    from postured.report.verb import run
+
+    return run(args, paths, _load, _fail)
 
 
 def _verb_autostart(args, paths) -> int:

@@ -6,13 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_debs=(python3-venv pkg-config libgirepository1.0-dev libcairo2-dev libdbus-1-dev
-              gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libnotify-bin xdg-utils python3-tk)
+              gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libnotify-bin xdg-utils python3-tk
+              fonts-dejavu-core)  # the font `postured report` embeds in its PDF
 test_debs=(xvfb x11-utils xdotool trayer dunst dbus openbox desktop-file-utils
            # Wayland: sway 1.7 (org_kde_kwin_idle, waybar's tray, wtype's virtual keyboard),
            # KWin 5.27 (ext-idle-notify-v1), the idle.xml the protocol binding is checked against
            sway waybar wtype kwin-wayland plasma-wayland-protocols
            # calls and do-not-disturb: a PipeWire session, parecord, xfce4-notifyd with xfconfd
-           pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils xfce4-notifyd xfconf)
+           pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils xfce4-notifyd xfconf
+           poppler-utils)  # pdftoppm, pdftotext: the report tests look at the PDF
 
 
 debs=("${runtime_debs[@]}")
