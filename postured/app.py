@@ -98,6 +98,7 @@ def start_guided_exercise(engine, paths: Paths) -> None:
 def run(paths: Paths, use_tray: bool) -> int:
     logging.basicConfig(level=logging.INFO, format="postured: %(levelname)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job is noise
+    signals = _StopSignals()
     try:
         loaded = load(paths)
     except ConfigError as exc:
@@ -147,6 +148,7 @@ def run(paths: Paths, use_tray: bool) -> int:
     keeper = ConfigKeeper(paths, engine, notifier, load)
     server = ControlServer(where, Remote(engine, keeper).respond)
     watcher = ConfigWatcher(keeper)
+    signals.engine = engine  # from now on a signal quits through the engine
     if use_tray:
         tray = _start_tray(engine, paths)
     log.info(
@@ -167,6 +169,9 @@ def run(paths: Paths, use_tray: bool) -> int:
                 engine.presence_watched = True  # no more looks between alarms
 
     def tray_ready() -> None:
+        if stopped.is_set():  # a signal came before the icon's loop ran: tray.stop missed it
+            tray.stop()
+            return
         tray.refresh()
         log.info("tray icon ready")
         start_background()
@@ -174,7 +179,9 @@ def run(paths: Paths, use_tray: bool) -> int:
     try:
         engine.handle(machine.Start())
         server.start()
-        if tray is not None:
+        if signals.requested:  # a signal during start-up: stop now, nothing left running
+            stop()
+        if tray is not None and not stopped.is_set():
             engine.tray = tray
             try:
                 tray.run(on_ready=tray_ready)
@@ -183,7 +190,7 @@ def run(paths: Paths, use_tray: bool) -> int:
                 engine.tray = tray = None
         if not stopped.is_set():
             start_background()
-            _wait_for_quit(engine, stopped)
+            stopped.wait()
     finally:
         if idle_watcher is not None:
             idle_watcher.stop()
@@ -192,6 +199,9 @@ def run(paths: Paths, use_tray: bool) -> int:
         server.stop()
         alarm.stop()
         history.close()
+        close_notifier = getattr(notifier, "close", None)
+        if close_notifier is not None:  # sends what is still queued (a withdrawn reminder)
+            close_notifier()
         instance_lock.close()
     log.info("stopped")
     return 0
@@ -285,12 +295,37 @@ def _answers(where) -> bool:
         return True
 
 
-def _wait_for_quit(engine, stopped: threading.Event) -> None:
-    from postured.core import machine
+class _StopSignals:
+    """TERM, INT and HUP stop the daemon, however many come and whenever they come.
 
-    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(number, lambda *_: engine.handle(machine.Quit("signal")))
-    stopped.wait()
+    Installed first thing, so no signal meets a default handler half-way through start-up
+    or shutdown. The handler only starts a thread that sends Quit to the engine: run on
+    the main thread, in the middle of whatever it interrupted, it must take no lock the
+    interrupted code may hold. Later signals change nothing: the stop is under way.
+    (PyGObject's main loop wakes for Python's handlers, so this works under GTK too.)
+    """
+
+    NUMBERS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+    def __init__(self):
+        self.engine = None
+        self.requested = False
+        self.install()
+
+    def install(self) -> None:
+        for number in self.NUMBERS:
+            signal.signal(number, self._on_signal)
+
+    def _on_signal(self, number, _frame) -> None:
+        if self.requested:
+            return
+        self.requested = True
+        log.info("stopping on %s", signal.Signals(number).name)
+        engine = self.engine
+        if engine is not None:
+            from postured.core import machine
+
+            threading.Thread(target=engine.handle, args=(machine.Quit("signal"),), name="quit", daemon=True).start()
 
 
 def _start_tray(engine, paths: Paths):

@@ -136,6 +136,15 @@ def test_quit_stops(rig):
     assert rig.stopped
 
 
+@pytest.mark.parametrize("source", ["tray", "signal"])
+def test_quit_while_a_break_is_due_takes_the_reminder_off_the_screen(rig, source):
+    rig.run_until(at("2026-03-23 09:30"))
+    assert rig.notifier.on_screen
+    outcome = rig.handle(machine.Quit(source))
+    assert outcome.effects == [machine.Withdraw(), machine.Stop()]
+    assert not rig.notifier.on_screen and rig.stopped
+
+
 def test_a_full_day_answered_at_once(rig):
     """Every reminder of a day answered when it shows: the times `postured next` lists."""
     shown_at = []

@@ -243,6 +243,12 @@ class ActionNotifier:
     def _shut_down(self) -> None:
         for subscription in self._subscriptions:
             self._connection.signal_unsubscribe(subscription)
+        try:
+            # A CloseNotification posted just before (the daemon quitting with a reminder
+            # shown) must leave before the connection closes.
+            self._connection.flush_sync(None)
+        except Exception:  # the bus went away first: nothing to flush to
+            pass
         _close(self._connection)
         self._loop.quit()
 

@@ -133,9 +133,9 @@ class PystrayTray:
 
         def setup(icon) -> None:
             icon.visible = True
-            self._watch_signals()
             on_ready()
 
+        _keep_sigint_handler()
         self._icon.run(setup=setup)
 
     def stop(self) -> None:
@@ -143,18 +143,17 @@ class PystrayTray:
             self._edge_timer.cancel()
         self._icon.stop()
 
-    def _watch_signals(self) -> None:
-        # GTK's main loop runs in C: Python signal handlers would wait for it forever.
-        if self.backend in ("gtk", "appindicator"):
-            import signal
+def _keep_sigint_handler() -> None:
+    """pystray's GTK backends set SIGINT back to the default as their loop starts (so that
+    Ctrl+C kills a plain script); the daemon has its own handler, which stops cleanly and
+    takes a due reminder off the screen. Their module's only use of ``signal`` is that call."""
+    import signal
+    import types
 
-            from gi.repository import GLib
-
-            for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-                GLib.unix_signal_add(
-                    GLib.PRIORITY_DEFAULT, number,
-                    lambda *_: (self._engine.handle(machine.Quit("signal")), False)[1],
-                )
+    module = sys.modules.get("pystray._util.gtk")
+    if module is not None and getattr(module, "signal", None) is signal:
+        module.signal = types.SimpleNamespace(
+            SIGINT=signal.SIGINT, SIG_DFL=signal.SIG_DFL, signal=lambda _number, _handler: None)
 
 
 def tray_host_present() -> bool | None:

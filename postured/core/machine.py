@@ -502,7 +502,8 @@ def _on_settings(state: State, _cmd: ApplySettings, ctx: Context) -> Outcome:
 
 
 def _on_quit(state: State, _cmd: Quit, _ctx: Context) -> Outcome:
-    return Outcome(state, [Stop()])
+    # A reminder left on screen after the daemon is gone would have dead buttons.
+    return Outcome(state, [Withdraw(), Stop()] if state.phase is Phase.DUE else [Stop()])
 
 
 _HANDLERS = {
