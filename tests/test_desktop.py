@@ -252,3 +252,28 @@ def test_notification_text_reaches_dunst_as_text_not_markup(desktop, monkeypatch
     notifier.wait(15)
     note = wait_until(desktop.notifications, "the notification at dunst", 15)[0]
     assert note["body"] == "Lean &lt;b&gt;back&lt;/b&gt; &amp; relax"
+
+
+def test_a_left_click_on_the_icon_shows_the_status_or_starts_the_due_exercise(desktop, tmp_path):
+    daemon = start(desktop, tmp_path)
+    try:
+        tray = Tray(desktop, daemon, "gtk")
+        tray.wait_tooltip(r"^postured: Next break \d\d:\d\d — ")
+        desktop.xdotool("mousemove", "--window", str(tray.window()), "10", "10", "click", "1")
+        note = wait_until(lambda: [n for n in desktop.notifications() if n["summary"] == "postured"],
+                          "the status notification after a left click", 15)[0]
+        assert re.match(r"Next break \d\d:\d\d — .+\nToday: 0 of \d+ done$", note["body"]), note["body"]
+        assert desktop.open_menus() == [] and daemon.kinds() == []  # nothing answered, no menu
+
+        tray.choose("waiting", "Take a break now")
+        daemon.wait_for_event("shown")
+        desktop.xdotool("mousemove", "--window", str(tray.window()), "10", "10", "click", "1")
+        guide = wait_until(lambda: desktop.windows("postured-guide", visible=True),
+                           "the guided window after a left click", 20)[0]
+        assert daemon.kinds() == ["shown"]  # the due break itself, not a second one
+        print(f"screenshot: {desktop.screenshot(tmp_path / 'left-click-guide.png')}")
+        desktop.xdotool("windowfocus", "--sync", guide)
+        desktop.xdotool("key", "Escape")
+        wait_until(lambda: not desktop.windows("postured-guide", visible=True), "the guided window to close", 15)
+    finally:
+        daemon.stop()

@@ -79,6 +79,9 @@ class PystrayTray:
         pause_choices = [item(f"For {_label(d)}", act(machine.Pause(d))) for d in PAUSE_CHOICES]
         pause_choices.append(item("Until tomorrow", act(machine.Pause(None))))
         return menu(
+            # What a left click does (pystray's gtk backend runs the default item; hidden, so
+            # the menu itself is unchanged).
+            item("Left click", lambda _icon, _item: self._left_click(), default=True, visible=False),
             item(lambda _item: engine.view().status, None, enabled=False),
             item(lambda _item: engine.view().today, None, enabled=False),
             separator,
@@ -94,6 +97,16 @@ class PystrayTray:
             separator,
             item("Quit", act(machine.Quit())),
         )
+
+    def _left_click(self) -> None:
+        """The one thing worth a single click: the due break's exercise when one is due
+        (what the reminder asks for); otherwise the status, which a left click on most
+        tray icons shows, as a notification since the tooltip needs a steady hover."""
+        view = self._engine.view()
+        if view.state == "due":
+            self._start_exercise()
+        else:
+            self._engine.notifier.show("postured", f"{view.status}\n{view.today}")
 
     def refresh(self) -> None:
         view = self._engine.view()
