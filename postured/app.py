@@ -56,25 +56,6 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def open_in_editor(path: Path) -> None:
-    """Open the config with the desktop's handler; never through a shell."""
-    if not path.exists():
-        from postured.resources import example_config
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_config().read_text(encoding="utf-8"), encoding="utf-8")
-    if sys.platform == "win32":
-        import os
-
-        os.startfile(path)  # type: ignore[attr-defined]
-        return
-    opener = "open" if sys.platform == "darwin" else "xdg-open"
-    try:
-        subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, start_new_session=True)
-    except OSError as exc:
-        log.warning("cannot open %s with %s: %s", path, opener, exc.strerror)
-
-
 def start_guided_exercise(engine, paths: Paths) -> None:
     """Make a break due (unless one is), then open the guided window as its own process.
 
@@ -338,7 +319,10 @@ def _start_tray(engine, paths: Paths):
     try:
         from postured.adapters.tray import PystrayTray, tray_host_present
 
-        tray = PystrayTray(engine, lambda: open_in_editor(paths.config), lambda: start_guided_exercise(engine, paths))
+        from postured.editor import open_in_editor
+
+        tray = PystrayTray(engine, lambda: open_in_editor(paths.config, engine.notifier.show),
+                           lambda: start_guided_exercise(engine, paths))
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         log.warning("no tray icon (%s); reminders come as notifications only", reason)

@@ -277,3 +277,33 @@ def test_a_left_click_on_the_icon_shows_the_status_or_starts_the_due_exercise(de
         wait_until(lambda: not desktop.windows("postured-guide", visible=True), "the guided window to close", 15)
     finally:
         daemon.stop()
+
+
+def zombies_of(pid: int) -> list[str]:
+    done = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid=,stat=,comm="], capture_output=True, text=True)
+    return [line for line in done.stdout.splitlines() if line.split()[1].startswith("Z")]
+
+
+def test_open_config_starts_the_text_editor_and_leaves_no_zombie(desktop, tmp_path):
+    # The desktop associates text/plain with a graphical editor (a script recording its
+    # arguments); Debian's own default, vim.desktop, is a terminal program.
+    record = tmp_path / "editor.argv"
+    editor = tmp_path / "bin" / "notes"
+    editor.parent.mkdir()
+    editor.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" >> {record}\n')
+    editor.chmod(0o755)
+    applications = tmp_path / "desktop" / "data" / "applications"
+    applications.mkdir(parents=True)
+    (applications / "notes.desktop").write_text(
+        f"[Desktop Entry]\nType=Application\nName=Notes\nExec={editor} %F\nTerminal=false\n")
+    (tmp_path / "desktop" / "config" / "mimeapps.list").write_text(
+        "[Default Applications]\napplication/toml=vim.desktop\ntext/plain=notes.desktop\n")
+    daemon = start(desktop, tmp_path)
+    try:
+        Tray(desktop, daemon, "gtk").choose("waiting", "Open config")
+        wait_until(record.exists, "the editor to start", 15)
+        assert record.read_text().splitlines() == [str(daemon.config)]
+        wait_until(lambda: not zombies_of(daemon.proc.pid), f"no zombie child (now {zombies_of(daemon.proc.pid)})", 10)
+        assert "Traceback" not in daemon.log
+    finally:
+        daemon.stop()
