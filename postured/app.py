@@ -125,6 +125,7 @@ def run(paths: Paths, use_tray: bool) -> int:
         presence=sensor,
     )
     sleep_watcher = _sleep_watcher(engine)
+    clock_watcher = _clock_watcher(engine)
     idle_watcher = _idle_watcher(engine, sensor)
     keeper = ConfigKeeper(paths, engine, notifier, load)
     server = ControlServer(where, Remote(engine, keeper).respond)
@@ -146,6 +147,7 @@ def run(paths: Paths, use_tray: bool) -> int:
             alarm.start()
             watcher.start()
             sleep_watcher.start()
+            clock_watcher.start()
             if idle_watcher is not None and idle_watcher.start():
                 engine.presence_watched = True  # no more looks between alarms
 
@@ -176,6 +178,7 @@ def run(paths: Paths, use_tray: bool) -> int:
         if idle_watcher is not None:
             idle_watcher.stop()
         sleep_watcher.stop()
+        clock_watcher.stop()
         watcher.stop()
         server.stop()
         alarm.stop()
@@ -262,6 +265,14 @@ def _sleep_watcher(engine):
             engine.handle(machine.Woke(utc_now() - asleep_at.pop()))
 
     return SleepWatcher(on_sleep, on_wake)
+
+
+def _clock_watcher(engine):
+    """Tells the engine when the wall clock is set: the interval is elapsed time."""
+    from postured.adapters.clock_watch import ClockWatcher
+    from postured.core import machine
+
+    return ClockWatcher(lambda step: engine.handle(machine.ClockStepped(step)))
 
 
 def _answers(where) -> bool:
