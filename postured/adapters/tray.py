@@ -145,6 +145,10 @@ class PystrayTray:
         """Block the calling (main) thread until ``stop``."""
 
         def setup(icon) -> None:
+            if icon.HAS_MENU:
+                # Built before the icon shows: pystray's gtk backend raises AttributeError
+                # (and opens nothing) on a right click that comes before its first menu.
+                icon.update_menu()
             icon.visible = True
             on_ready()
 
