@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -69,25 +68,6 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def open_in_editor(path: Path) -> None:
-    """Open the config with the desktop's handler; never through a shell."""
-    if not path.exists():
-        from postured.resources import example_config
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_config().read_text(encoding="utf-8"), encoding="utf-8")
-    if sys.platform == "win32":
-        import os
-
-        os.startfile(path)  # type: ignore[attr-defined]
-        return
-    opener = "open" if sys.platform == "darwin" else "xdg-open"
-    try:
-        subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, start_new_session=True)
-    except OSError as exc:
-        log.warning("cannot open %s with %s: %s", path, opener, exc.strerror)
-
-
 def start_guided_exercise(engine, paths: Paths) -> None:
     """Make a break due (unless one is), then open the guided window as its own process.
 
@@ -111,6 +91,9 @@ def start_guided_exercise(engine, paths: Paths) -> None:
 def run(paths: Paths, use_tray: bool) -> int:
     logging.basicConfig(level=logging.INFO, format="postured: %(levelname)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job is noise
+    from postured.stop_signals import StopSignals
+
+    signals = StopSignals()
     try:
         loaded = load(paths)
     except ConfigError as exc:
@@ -158,10 +141,12 @@ def run(paths: Paths, use_tray: bool) -> int:
     )
     engine.picture = _exercise_picture
     sleep_watcher = _sleep_watcher(engine)
+    clock_watcher = _clock_watcher(engine)
     idle_watcher = _idle_watcher(engine, sensor)
     keeper = ConfigKeeper(paths, engine, notifier, load)
     server = ControlServer(where, Remote(engine, keeper).respond)
     watcher = ConfigWatcher(keeper)
+    signals.engine = engine  # from now on a signal quits through the engine
     if use_tray:
         tray = _start_tray(engine, paths)
     log.info(
@@ -179,10 +164,14 @@ def run(paths: Paths, use_tray: bool) -> int:
             watcher.start()
             sleep_watcher.start()
             dnd.start()
+            clock_watcher.start()
             if idle_watcher is not None and idle_watcher.start():
                 engine.presence_watched = True  # no more looks between alarms
 
     def tray_ready() -> None:
+        if stopped.is_set():  # a signal came before the icon's loop ran: tray.stop missed it
+            tray.stop()
+            return
         tray.refresh()
         from postured.adapters.tray import missing_host_advice
 
@@ -196,7 +185,9 @@ def run(paths: Paths, use_tray: bool) -> int:
     try:
         engine.handle(machine.Start())
         server.start()
-        if tray is not None:
+        if signals.requested:  # a signal during start-up: stop now, nothing left running
+            stop()
+        if tray is not None and not stopped.is_set():
             engine.tray = tray
             try:
                 tray.run(on_ready=tray_ready)
@@ -205,16 +196,20 @@ def run(paths: Paths, use_tray: bool) -> int:
                 engine.tray = tray = None
         if not stopped.is_set():
             start_background()
-            _wait_for_quit(engine, stopped)
+            stopped.wait()
     finally:
         if idle_watcher is not None:
             idle_watcher.stop()
         sleep_watcher.stop()
         dnd.stop()
+        clock_watcher.stop()
         watcher.stop()
         server.stop()
         alarm.stop()
         history.close()
+        close_notifier = getattr(notifier, "close", None)
+        if close_notifier is not None:  # sends what is still queued (a withdrawn reminder)
+            close_notifier()
         instance_lock.close()
     log.info("stopped")
     return 0
@@ -317,6 +312,14 @@ def _sleep_watcher(engine):
     return SleepWatcher(on_sleep, on_wake)
 
 
+def _clock_watcher(engine):
+    """Tells the engine when the wall clock is set: the interval is elapsed time."""
+    from postured.adapters.clock_watch import ClockWatcher
+    from postured.core import machine
+
+    return ClockWatcher(lambda step: engine.handle(machine.ClockStepped(step)))
+
+
 def _answers(where) -> bool:
     from postured import control
 
@@ -329,14 +332,6 @@ def _answers(where) -> bool:
         return True
 
 
-def _wait_for_quit(engine, stopped: threading.Event) -> None:
-    from postured.core import machine
-
-    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(number, lambda *_: engine.handle(machine.Quit("signal")))
-    stopped.wait()
-
-
 def _start_tray(engine, paths: Paths):
     """The tray, or None with one clear log line when there is none to be had."""
     import os
@@ -347,7 +342,10 @@ def _start_tray(engine, paths: Paths):
     try:
         from postured.adapters.tray import PystrayTray
 
-        tray = PystrayTray(engine, lambda: open_in_editor(paths.config), lambda: start_guided_exercise(engine, paths))
+        from postured.editor import open_in_editor
+
+        tray = PystrayTray(engine, lambda: open_in_editor(paths.config, engine.notifier.show),
+                           lambda: start_guided_exercise(engine, paths))
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         log.warning("no tray icon (%s); reminders come as notifications only", reason)

@@ -15,6 +15,14 @@ from postured import __version__
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING, EXIT_NOT_SAVED = 0, 1, 2, 3, 4
 
+# Caps that keep a typo from running for minutes: 2,000 reminders (months of breaks)
+# take about 2 s to preview here;
+# 100 years of history is more than anyone has. --from stays inside the years
+# Python's dates can reach with a count's worth of reminders after it.
+MAX_COUNT = 2_000
+MAX_DAYS = 36_500
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
 
 def build_parser() -> argparse.ArgumentParser:
     # --config is accepted before the verb and after it; SUPPRESS keeps the later
@@ -41,9 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("--json", action="store_true")
 
     upcoming = verbs.add_parser("next", parents=[common], help="the reminder times the config produces")
-    upcoming.add_argument("--count", type=_positive, default=10)
+    upcoming.add_argument("--count", type=_bounded(MAX_COUNT), default=10,
+                          help=f"how many reminder times (1 to {MAX_COUNT:,}; default 10)")
     upcoming.add_argument("--from", dest="start", metavar="ISO-DATETIME",
-                          help="start here instead of now (local time of the config's zone unless an offset is given)")
+                          help="start here instead of now (local time of the config's zone unless an offset "
+                               f"is given; years {FIRST_YEAR} to {LAST_YEAR})")
     upcoming.add_argument("--json", action="store_true")
 
     status = verbs.add_parser("status", parents=[common], help="what the running daemon is doing")
@@ -73,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("safety", parents=[common], help="every safety note, and when postured shows it")
 
     history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
-    history.add_argument("--days", type=_positive, default=7)
+    history.add_argument("--days", type=_bounded(MAX_DAYS), default=7,
+                         help=f"days to look back (1 to {MAX_DAYS:,}; default 7)")
     history.add_argument("--json", action="store_true")
 
     guide = verbs.add_parser(
@@ -92,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "days with at least GOAL done (today counts once it reaches the goal; until then the "
                     "streak runs through yesterday; days outside schedule.days never break it), and what "
                     "was done per exercise and per region.")
-    stats.add_argument("--days", type=_positive, default=7, help="days to cover, today included (default 7)")
+    stats.add_argument("--days", type=_bounded(MAX_DAYS), default=7,
+                       help=f"days to cover, today included (1 to {MAX_DAYS:,}; default 7)")
     stats.add_argument("--goal", type=_positive, default=3, help="breaks done a day that keep a streak (default 3)")
     stats.add_argument("--json", action="store_true", help="stable keys (see README)")
     stats.add_argument("--chart", metavar="FILE.png", help="also draw the last 7 days as a PNG chart")
@@ -143,6 +155,18 @@ def _day(text: str):
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def _bounded(most: int):
+    """A whole number from 1 to ``most``; argparse names the option in its error (exit 2)."""
+
+    def parse(text: str) -> int:
+        value = _positive(text)
+        if value > most:
+            raise argparse.ArgumentTypeError(f"{value:,} is more than the {most:,} allowed")
+        return value
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,6 +300,8 @@ def _verb_next(args, paths) -> int:
             start = datetime.fromisoformat(args.start)
         except ValueError:
             return _fail(f"--from {args.start!r} is not an ISO date-time (e.g. 2026-03-27T08:00)")
+        if not FIRST_YEAR <= start.year <= LAST_YEAR:
+            return _fail(f"--from {args.start!r}: the year must be {FIRST_YEAR} to {LAST_YEAR}")
         if start.tzinfo is None:
             start = start.replace(tzinfo=loaded.zone)
     else:
@@ -290,7 +316,11 @@ def _verb_next(args, paths) -> int:
     program = loaded.program
     prescribed = rotation(program, builtin) if program else []
     rows = []
-    for moment in planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count):
+    try:
+        moments = planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count)
+    except OverflowError:  # a sparse schedule and a large count can still reach the year 9999
+        return _fail(f"--count {args.count} from {start:%Y-%m-%d} runs past the last date there is (9999-12-31)")
+    for moment in moments:
         # A week and a day of history decides today's choice (caps, strength days, pain rest).
         past = [event for event in past if moment - event.at <= timedelta(days=8)]
         following = program is not None and program.in_force(calendar.local(moment).date())

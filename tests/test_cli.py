@@ -104,3 +104,29 @@ def test_safety_prints_every_note_and_when_it_is_shown():
         assert " ".join(note.text.split()) in flat
         header = next(line for line in done.stdout.splitlines() if line.startswith(note.id + " — "))
         assert "only here" not in header, header
+
+
+@pytest.mark.parametrize("args, named", [
+    (("next", "--from", "9999-12-31T23:00"), "--from '9999-12-31T23:00': the year must be 1900 to 9000"),
+    (("next", "--from", "0001-01-01"), "--from '0001-01-01': the year must be 1900 to 9000"),
+    (("next", "--count", "100000000"), "argument --count: 100,000,000 is more than the 2,000 allowed"),
+    (("history", "--days", "100000000"), "argument --days: 100,000,000 is more than the 36,500 allowed"),
+    (("stats", "--days", "100000000"), "argument --days: 100,000,000 is more than the 36,500 allowed"),
+])
+def test_out_of_range_arguments_get_a_located_error_not_a_traceback(tmp_path, args, named):
+    done = run(tmp_path, *args)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert named in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_the_caps_are_in_the_help_and_the_largest_allowed_values_work(tmp_path):
+    assert "1 to 2,000" in run(tmp_path, "next", "--help").stdout
+    assert "1 to 36,500" in run(tmp_path, "history", "--help").stdout
+    assert "1 to 36,500" in run(tmp_path, "stats", "--help").stdout
+    done = run(tmp_path, "next", "--from", "9000-12-31T23:00", "--count", "2000", "--json")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 2000
+    for verb in ("history", "stats"):
+        done = run(tmp_path, verb, "--days", "36500")
+        assert done.returncode == 0, done.stderr

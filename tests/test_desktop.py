@@ -284,3 +284,58 @@ def test_two_notifications_in_a_row_both_reach_dunst_in_order(desktop):
     wait_until(lambda: len(mine()) >= 2, "both notifications at dunst", 15)
     arrived = sorted(mine(), key=lambda note: int(note["id"]))
     assert tuple(note["summary"] for note in arrived) == ours
+
+
+def test_a_left_click_on_the_icon_shows_the_status_or_starts_the_due_exercise(desktop, tmp_path):
+    daemon = start(desktop, tmp_path)
+    try:
+        tray = Tray(desktop, daemon, "gtk")
+        tray.wait_tooltip(r"^postured: Next break \d\d:\d\d — ")
+        desktop.xdotool("mousemove", "--window", str(tray.window()), "10", "10", "click", "1")
+        note = wait_until(lambda: [n for n in desktop.notifications() if n["summary"] == "postured"],
+                          "the status notification after a left click", 15)[0]
+        assert re.match(r"Next break \d\d:\d\d — .+\nToday: 0 of \d+ done$", note["body"]), note["body"]
+        assert desktop.open_menus() == [] and daemon.kinds() == []  # nothing answered, no menu
+
+        tray.choose("waiting", "Take a break now")
+        daemon.wait_for_event("shown")
+        desktop.xdotool("mousemove", "--window", str(tray.window()), "10", "10", "click", "1")
+        guide = wait_until(lambda: desktop.windows("postured-guide", visible=True),
+                           "the guided window after a left click", 20)[0]
+        assert daemon.kinds() == ["shown"]  # the due break itself, not a second one
+        print(f"screenshot: {desktop.screenshot(tmp_path / 'left-click-guide.png')}")
+        desktop.xdotool("windowfocus", "--sync", guide)
+        desktop.xdotool("key", "Escape")
+        wait_until(lambda: not desktop.windows("postured-guide", visible=True), "the guided window to close", 15)
+    finally:
+        daemon.stop()
+
+
+def zombies_of(pid: int) -> list[str]:
+    done = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid=,stat=,comm="], capture_output=True, text=True)
+    return [line for line in done.stdout.splitlines() if line.split()[1].startswith("Z")]
+
+
+def test_open_config_starts_the_text_editor_and_leaves_no_zombie(desktop, tmp_path):
+    # The desktop associates text/plain with a graphical editor (a script recording its
+    # arguments); Debian's own default, vim.desktop, is a terminal program.
+    record = tmp_path / "editor.argv"
+    editor = tmp_path / "bin" / "notes"
+    editor.parent.mkdir()
+    editor.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" >> {record}\n')
+    editor.chmod(0o755)
+    applications = tmp_path / "desktop" / "data" / "applications"
+    applications.mkdir(parents=True)
+    (applications / "notes.desktop").write_text(
+        f"[Desktop Entry]\nType=Application\nName=Notes\nExec={editor} %F\nTerminal=false\n")
+    (tmp_path / "desktop" / "config" / "mimeapps.list").write_text(
+        "[Default Applications]\napplication/toml=vim.desktop\ntext/plain=notes.desktop\n")
+    daemon = start(desktop, tmp_path)
+    try:
+        Tray(desktop, daemon, "gtk").choose("waiting", "Open config")
+        wait_until(record.exists, "the editor to start", 15)
+        assert record.read_text().splitlines() == [str(daemon.config)]
+        wait_until(lambda: not zombies_of(daemon.proc.pid), f"no zombie child (now {zombies_of(daemon.proc.pid)})", 10)
+        assert "Traceback" not in daemon.log
+    finally:
+        daemon.stop()

@@ -136,6 +136,15 @@ def test_quit_stops(rig):
     assert rig.stopped
 
 
+@pytest.mark.parametrize("source", ["tray", "signal"])
+def test_quit_while_a_break_is_due_takes_the_reminder_off_the_screen(rig, source):
+    rig.run_until(at("2026-03-23 09:30"))
+    assert rig.notifier.on_screen
+    outcome = rig.handle(machine.Quit(source))
+    assert outcome.effects == [machine.Withdraw(), machine.Stop()]
+    assert not rig.notifier.on_screen and rig.stopped
+
+
 def test_a_full_day_answered_at_once(rig):
     """Every reminder of a day answered when it shows: the times `postured next` lists."""
     shown_at = []
@@ -170,3 +179,62 @@ def test_a_refused_command_leaves_the_reminder_on_screen(rig):
     rig.run_until(at("2026-03-23 09:30"))
     assert rig.handle(machine.BreakNow()).refused
     assert rig.notifier.on_screen
+
+
+# ------------------------------------------------------------ the wall clock set back or forward
+# The engine's clock is the wall clock; a step moves it with no time passing. The watcher
+# (postured/adapters/clock_watch.py) tells the engine by how much.
+
+
+def step_clock(rig, minutes: int):
+    rig.clock.now += timedelta(minutes=minutes)
+    return rig.handle(machine.ClockStepped(timedelta(minutes=minutes)))
+
+
+def test_the_clock_set_back_does_not_delay_the_next_reminder(rig):
+    rig.run_until(at("2026-03-23 09:30"))
+    rig.handle(machine.Done())  # at 09:30: the next reminder 30 minutes of elapsed time later
+    rig.clock.now = at("2026-03-23 09:40")
+    step_clock(rig, -5)  # now reads 09:35, 10 minutes after the answer
+    assert local(rig.alarm.at) == "Mon 2026-03-23 09:55 +0100"  # 20 minutes from now, as before the step
+    rig.run_until(at("2026-03-23 09:55"))
+    assert rig.history.kinds() == ["shown", "done", "shown"]
+
+
+def test_the_clock_set_forward_is_no_natural_break_and_keeps_the_interval(rig):
+    rig.run_until(at("2026-03-23 09:30"))
+    rig.handle(machine.Done())
+    rig.clock.now = at("2026-03-23 09:40")
+    step_clock(rig, 30)  # now reads 10:10; the reminder was 20 minutes away and still is
+    assert local(rig.alarm.at) == "Mon 2026-03-23 10:30 +0100"
+    rig.run_until(at("2026-03-23 10:30"))
+    assert rig.history.kinds() == ["shown", "done", "shown"]  # no "natural_break", no "missed"
+
+
+def test_a_due_reminder_and_a_snooze_move_with_the_clock(rig):
+    rig.run_until(at("2026-03-23 09:30"))
+    step_clock(rig, -5)
+    assert local(rig.alarm.at) == "Mon 2026-03-23 09:55 +0100"  # missed one interval after it showed
+    rig.handle(machine.Snooze(timedelta(minutes=10)))  # until 09:35 by the new clock
+    step_clock(rig, 60)
+    assert rig.engine.state.until == at("2026-03-23 10:35")
+    assert local(rig.alarm.at) == "Mon 2026-03-23 10:35 +0100"
+    rig.run_until(at("2026-03-23 10:35"))
+    assert rig.engine.state.phase is Phase.DUE and rig.history.kinds() == ["shown", "snoozed", "shown"]
+
+
+def test_a_reminder_counted_from_a_later_span_stays_on_that_spans_start(rig):
+    rig.run_until(at("2026-03-23 11:45"))  # 09:00-12:00, 13:00-17:30: the lunch break is next
+    while rig.engine.state.phase is Phase.DUE:
+        rig.handle(machine.Done())
+    assert local(rig.alarm.at) == "Mon 2026-03-23 13:30 +0100"
+    step_clock(rig, -5)
+    assert local(rig.alarm.at) == "Mon 2026-03-23 13:30 +0100"  # 30 minutes after 13:00, whatever the clock did
+
+
+def test_a_pause_until_a_wall_clock_time_keeps_its_end(rig):
+    rig.run_until(at("2026-03-23 10:00"))
+    rig.handle(machine.Pause(None))  # until tomorrow's first window, a wall-clock time
+    until = rig.engine.state.until
+    step_clock(rig, -5)
+    assert rig.engine.state.until == until and rig.alarm.at == until

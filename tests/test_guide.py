@@ -284,6 +284,30 @@ def test_the_window_counts_down_and_answers_done(screen, open_window, tmp_path):
 
 
 @needs_desktop
+def test_the_window_carries_postureds_icon_class_and_title(screen, open_window):
+    from PIL import Image
+    from Xlib import X, display as xdisplay
+
+    from postured.resources import icon_path
+
+    window, _clock, _answers = open_window()
+    shown = xdisplay.Display(screen.display)
+    try:
+        wrapper = shown.create_resource_object("window", window.x_window)
+        assert wrapper.get_wm_class() == ("postured-guide", "Postured-guide")
+        prop = wrapper.get_full_property(shown.intern_atom("_NET_WM_ICON"), X.AnyPropertyType)
+    finally:
+        shown.close()
+    assert prop is not None, "no _NET_WM_ICON: the window manager shows Tk's default icon"
+    width, height, *argb = prop.value
+    png = Image.open(icon_path("waiting")).convert("RGBA")
+    assert (width, height) == png.size
+    r, g, b, a = png.getpixel((width // 2, height // 2))
+    assert argb[(height // 2) * width + width // 2] & 0xFFFFFFFF == (a << 24) | (r << 16) | (g << 8) | b
+    assert window.root.title() == "postured — Neck rotation"
+
+
+@needs_desktop
 def test_escape_closes_without_answering(screen, open_window):
     window, _clock, answers = open_window()
     key(screen, window.x_window, "Escape")

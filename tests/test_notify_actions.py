@@ -399,3 +399,60 @@ def test_a_server_without_actions_falls_back(tmp_path, monkeypatch, answers, log
         if server is not None:
             server.close()
         desktop.close()
+
+
+
+def crash_and_restart_dunst(desktop: Desktop) -> None:
+    """dunst dies as mako 1.7.1 does (SIGKILL: no NotificationClosed), and a new one takes the name."""
+    desktop.procs["dunst"].kill()
+    desktop.stop("dunst")
+    wait_until(lambda: not desktop.has_bus_name(notify_actions.BUS_NAME), "the dead dunst to leave the bus")
+    desktop.start_notifications()
+
+
+def notify_as_another_program(desktop: Desktop, summary: str) -> int:
+    connection = Gio.DBusConnection.new_for_address_sync(
+        desktop.bus_address,
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+    try:
+        reply = connection.call_sync(
+            notify_actions.BUS_NAME, notify_actions.OBJECT_PATH, notify_actions.INTERFACE, "Notify",
+            GLib.Variant("(susssasa{sv}i)", ("mail", 0, "", summary, "", [], {}, 0)),
+            GLib.VariantType("(u)"), 0, 5000, None)
+        return reply.unpack()[0]
+    finally:
+        connection.close_sync(None)
+
+
+def test_after_the_server_dies_the_next_reminder_reaches_the_new_one_with_buttons(desktop, notifier, answers, log):
+    notifier.remind("Posture break: Chin tuck", "Tuck.")
+    shown_at_dunst(desktop, "Posture break: Chin tuck")
+    crash_and_restart_dunst(desktop)
+    notifier.remind("Posture break: Neck turn", "Turn.")
+    shown_at_dunst(desktop, "Posture break: Neck turn")
+    desktop.press_action("Done", "Posture break: Neck turn")
+    assert answers.wait(1) == ["done"]
+    assert "could not show a notification" not in log.text
+
+
+def test_a_reminder_never_replaces_another_programs_notification_at_the_new_server(desktop, notifier):
+    notifier.remind("Posture break: Chin tuck", "Tuck.")
+    first = shown_at_dunst(desktop, "Posture break: Chin tuck")
+    crash_and_restart_dunst(desktop)
+    # The new dunst counts from 1 again: the mail notification gets the dead reminder's id.
+    assert notify_as_another_program(desktop, "New mail") == int(first["id"])
+    shown_at_dunst(desktop, "New mail")
+    notifier.remind("Posture break: Neck turn", "Turn.")
+    shown_at_dunst(desktop, "Posture break: Neck turn")
+    assert displayed(desktop) == 2, "the reminder replaced the mail notification"
+
+
+def test_a_reminder_lost_with_the_server_shows_at_the_next_one(desktop, notifier, log):
+    desktop.procs["dunst"].kill()
+    desktop.stop("dunst")
+    wait_until(lambda: not desktop.has_bus_name(notify_actions.BUS_NAME), "dunst to leave the bus")
+    notifier.remind("Posture break: Chin tuck", "Tuck.")  # nobody owns the name: it fails
+    wait_until(lambda: "could not show a notification" in log.text, "the failure in the log")
+    desktop.start_notifications()  # what D-Bus activation does on a desktop
+    shown_at_dunst(desktop, "Posture break: Chin tuck")
+    assert displayed(desktop) == 1

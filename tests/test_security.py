@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from postured.app import open_in_editor
+from postured.editor import open_in_editor
 
 
 def test_config_text_is_never_executed(tmp_path):
@@ -25,17 +25,19 @@ def test_config_text_is_never_executed(tmp_path):
 
 
 def test_open_config_runs_the_opener_without_a_shell(tmp_path, monkeypatch):
-    # A stand-in xdg-open on PATH records the arguments it was given.
+    # A stand-in editor on PATH records the arguments it was given.
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     record = tmp_path / "argv"
-    opener = bin_dir / "xdg-open"
+    opener = bin_dir / "mousepad"
     opener.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a" >> {record}; done\n')
     opener.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     marker = tmp_path / "pwned"
     config = tmp_path / f"cfg; touch {marker}" / "config.toml"
-    open_in_editor(config)
+    open_in_editor(config, lambda title, body: None)
     from desktop import wait_until
 
     wait_until(record.exists, "the opener to run", 10)

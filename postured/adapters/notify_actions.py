@@ -117,6 +117,10 @@ class ActionNotifier:
         self._queued: tuple[str, str, str] | None = None
         self._withdraw_when_sent = False
         self._said: set[str] = set()
+        # The server can die and another take its name (mako crashing, D-Bus activation
+        # starting dunst): its ids and capabilities are its own.
+        self._buttons = True  # the server owning the name now offers actions
+        self._lost: tuple[str, str, str] | None = None  # a reminder the dying server did not show
 
         context.push_thread_default()
         try:
@@ -125,6 +129,9 @@ class ActionNotifier:
                 for member, handler in (("ActionInvoked", self._on_action_invoked),
                                         ("NotificationClosed", self._on_closed))
             ]
+            self._subscriptions.append(connection.signal_subscribe(
+                "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged", "/org/freedesktop/DBus",
+                BUS_NAME, 0, self._on_owner_changed))
         finally:
             context.pop_thread_default()
         self._loop = GLib.MainLoop(context)
@@ -182,11 +189,12 @@ class ActionNotifier:
             return
         self._sending = True
         self._withdraw_when_sent = False
-        actions = [part for pair in ACTIONS for part in pair]
+        self._lost = None
+        actions = [part for pair in ACTIONS for part in pair] if self._buttons else []
         self._call("Notify", self._notify_args(self._current, title, body, actions, image), "(u)",
-                   self._reminder_sent)
+                   lambda reply, error: self._reminder_sent(reply, error, (title, body, image)))
 
-    def _reminder_sent(self, reply, error) -> None:
+    def _reminder_sent(self, reply, error, sent: tuple[str, str, str]) -> None:
         self._sending = False
         if error is None:
             (self._current,) = reply
@@ -194,6 +202,8 @@ class ActionNotifier:
             if self._withdraw_when_sent:
                 self._withdraw()
         else:
+            if not self._withdraw_when_sent:
+                self._lost = sent  # shown by the next server to take the name, if one does
             self._failed(error)
         if self._queued is not None:
             queued, self._queued = self._queued, None
@@ -208,6 +218,7 @@ class ActionNotifier:
 
     def _withdraw(self) -> None:
         self._queued = None
+        self._lost = None
         if self._sending:
             self._withdraw_when_sent = True
             return
@@ -241,9 +252,39 @@ class ActionNotifier:
         if notification_id == self._current:
             self._current = 0  # the next reminder is a new notification
 
+    def _on_owner_changed(self, _connection, _sender, _path, _interface, _signal, parameters) -> None:
+        _name, old_owner, new_owner = parameters.unpack()
+        if old_owner:
+            # Its ids mean nothing to the next server: replacing one could replace another
+            # program's notification there.
+            self._current = 0
+        if new_owner:
+            self._call("GetCapabilities", None, "(as)", self._new_server)
+
+    def _new_server(self, reply, error) -> None:
+        if error is not None:
+            self._failed(error)
+            return
+        (capabilities,) = reply
+        self._said.clear()  # a new server: say again what goes wrong with it
+        self._buttons = "actions" in capabilities
+        if not self._buttons:
+            self._warn_once("no buttons", "the new notification server has no buttons: answer reminders "
+                                          "from the tray or the command line")
+        if self._lost is not None and not self._sending:
+            title, body, image = self._lost
+            log.info("a new notification server took over: showing the reminder again")
+            self._send_reminder(title, body, image)
+
     def _shut_down(self) -> None:
         for subscription in self._subscriptions:
             self._connection.signal_unsubscribe(subscription)
+        try:
+            # A CloseNotification posted just before (the daemon quitting with a reminder
+            # shown) must leave before the connection closes.
+            self._connection.flush_sync(None)
+        except Exception:  # the bus went away first: nothing to flush to
+            pass
         _close(self._connection)
         self._loop.quit()
 

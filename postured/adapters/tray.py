@@ -82,6 +82,9 @@ class PystrayTray:
         pause_choices = [item(f"For {_label(d)}", act(machine.Pause(d))) for d in PAUSE_CHOICES]
         pause_choices.append(item("Until tomorrow", act(machine.Pause(None))))
         return menu(
+            # What a left click does (pystray's gtk backend runs the default item; hidden, so
+            # the menu itself is unchanged).
+            item("Left click", lambda _icon, _item: self._left_click(), default=True, visible=False),
             item(lambda _item: engine.view().status, None, enabled=False),
             item(lambda _item: engine.view().today, None, enabled=False),
             separator,
@@ -97,6 +100,16 @@ class PystrayTray:
             separator,
             item("Quit", act(machine.Quit())),
         )
+
+    def _left_click(self) -> None:
+        """The one thing worth a single click: the due break's exercise when one is due
+        (what the reminder asks for); otherwise the status, which a left click on most
+        tray icons shows, as a notification since the tooltip needs a steady hover."""
+        view = self._engine.view()
+        if view.state == "due":
+            self._start_exercise()
+        else:
+            self._engine.notifier.show("postured", f"{view.status}\n{view.today}")
 
     def refresh(self) -> None:
         view = self._engine.view()
@@ -135,10 +148,14 @@ class PystrayTray:
         """Block the calling (main) thread until ``stop``."""
 
         def setup(icon) -> None:
+            if icon.HAS_MENU:
+                # Built before the icon shows: pystray's gtk backend raises AttributeError
+                # (and opens nothing) on a right click that comes before its first menu.
+                icon.update_menu()
             icon.visible = True
-            self._watch_signals()
             on_ready()
 
+        _keep_sigint_handler()
         self._icon.run(setup=setup)
 
     def stop(self) -> None:
@@ -146,18 +163,17 @@ class PystrayTray:
             self._edge_timer.cancel()
         self._icon.stop()
 
-    def _watch_signals(self) -> None:
-        # GTK's main loop runs in C: Python signal handlers would wait for it forever.
-        if self.backend in ("gtk", "appindicator"):
-            import signal
+def _keep_sigint_handler() -> None:
+    """pystray's GTK backends set SIGINT back to the default as their loop starts (so that
+    Ctrl+C kills a plain script); the daemon has its own handler, which stops cleanly and
+    takes a due reminder off the screen. Their module's only use of ``signal`` is that call."""
+    import signal
+    import types
 
-            from gi.repository import GLib
-
-            for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-                GLib.unix_signal_add(
-                    GLib.PRIORITY_DEFAULT, number,
-                    lambda *_: (self._engine.handle(machine.Quit("signal")), False)[1],
-                )
+    module = sys.modules.get("pystray._util.gtk")
+    if module is not None and getattr(module, "signal", None) is signal:
+        module.signal = types.SimpleNamespace(
+            SIGINT=signal.SIGINT, SIG_DFL=signal.SIG_DFL, signal=lambda _number, _handler: None)
 
 
 # ---------------------------------------------------------------- can an icon be seen here?

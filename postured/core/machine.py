@@ -141,6 +141,14 @@ class Woke:
 
 
 @dataclass(frozen=True)
+class ClockStepped:
+    """The wall clock was set by ``step`` (negative: back) while no time passed: the
+    interval is elapsed time, so every elapsed-time moment moves with the clock."""
+
+    step: timedelta
+
+
+@dataclass(frozen=True)
 class Done:
     source: str = "tray"
 
@@ -196,7 +204,7 @@ class Quit:
     source: str = "tray"
 
 
-Command = Start | AlarmFired | HoldsChanged | PresenceChanged | Woke | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
+Command = Start | AlarmFired | HoldsChanged | PresenceChanged | Woke | ClockStepped | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
 
 
 # ---------------------------------------------------------------- effects
@@ -491,6 +499,32 @@ def _on_woke(state: State, cmd: Woke, ctx: Context) -> Outcome:
     return Outcome(state, [SetAlarm(state.wake_at)])
 
 
+def _on_clock_step(state: State, cmd: ClockStepped, ctx: Context) -> Outcome:
+    """Keep the elapsed time: what was due 20 minutes from now still is, by the new clock.
+
+    Not a gap and not a natural break: no time passed. A pause keeps its end, a wall-clock
+    time ("until tomorrow"); a snooze is elapsed time and moves.
+    """
+    def moved(moment: datetime | None) -> datetime | None:
+        return None if moment is None else moment + cmd.step
+
+    until = moved(state.until) if state.phase is Phase.SNOOZED else state.until
+    alarm_at = until if state.phase is Phase.PAUSED else moved(state.alarm_at)
+    shifted = replace(
+        state, started=moved(state.started), shown_at=moved(state.shown_at), alarm_at=alarm_at, until=until,
+        check_at=moved(state.check_at), away_since=moved(state.away_since),
+    )
+    if state.phase is Phase.WAITING and shifted.started is not None and state.away_since is None \
+            and state.held_by is None:
+        # Planned again from the moved start: the same elapsed interval inside a span, but a
+        # reminder counted from the start of a later span stays on that wall-clock start.
+        alarm_at = planner.next_reminder(ctx.calendar, shifted.started, ctx.interval)
+        if alarm_at is not None and alarm_at <= ctx.now:
+            alarm_at = planner.next_reminder(ctx.calendar, ctx.now, ctx.interval)
+        shifted = replace(shifted, alarm_at=alarm_at)
+    return _settle(shifted, ctx, [])
+
+
 def _answer(kind: EventKind, detail: str | None = None):
     def on_answer(state: State, cmd: Done | Skip | Hurts | TooHard, ctx: Context) -> Outcome:
         if state.phase not in (Phase.DUE, Phase.SNOOZED):
@@ -564,7 +598,8 @@ def _on_settings(state: State, _cmd: ApplySettings, ctx: Context) -> Outcome:
 
 
 def _on_quit(state: State, _cmd: Quit, _ctx: Context) -> Outcome:
-    return Outcome(state, [Stop()])
+    # A reminder left on screen after the daemon is gone would have dead buttons.
+    return Outcome(state, [Withdraw(), Stop()] if state.phase is Phase.DUE else [Stop()])
 
 
 _HANDLERS = {
@@ -573,6 +608,7 @@ _HANDLERS = {
     HoldsChanged: _on_holds_changed,
     PresenceChanged: _on_presence,
     Woke: _on_woke,
+    ClockStepped: _on_clock_step,
     Done: _answer("done"),
     Skip: _answer("skipped"),
     Hurts: _answer("hurt"),

@@ -72,6 +72,7 @@ class GuideWindow:
         self.root = tk.Tk(screenName=screen, className="postured-guide")
         self.root.withdraw()  # built and marked unfocusable before it is ever mapped
         self.root.title(f"postured — {exercise.name}")
+        self._set_icon()
         self.root.configure(background=BACKGROUND)
         self.root.resizable(False, False)  # it sizes itself to its text
         self.root.minsize(WRAP + 48, 1)  # the same width for every exercise
@@ -178,6 +179,16 @@ class GuideWindow:
         self.hint = self._label(outer, "Enter: next  ·  Esc: close (the break stays due)", self.font_small, MUTED)
         self.hint.configure(anchor="center", justify="center")
         self.hint.pack(fill="x", pady=(8, 0))
+
+    def _set_icon(self) -> None:
+        # postured's own icon in the title bar, task bar and Alt+Tab, not Tk's feather.
+        from postured.resources import icon_path
+
+        try:
+            self._icon = tk.PhotoImage(master=self.root, file=str(icon_path("waiting")))
+            self.root.iconphoto(True, self._icon)
+        except tk.TclError:  # a broken install: Tk's own icon is no reason to fail
+            pass
 
     def _show_without_focus(self) -> None:
         self.root.update_idletasks()
