@@ -377,12 +377,13 @@ def parse_settings(text: str, source: str = "config.toml") -> Settings:
     prescan(text, source)
     try:
         data = tomllib.loads(text)
+        settings = Settings.model_validate(data)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    try:
-        settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(describe(exc, Locator(text), source, Settings)) from None
+    except RecursionError:  # prescan keeps nesting shallow; this is the last guard
+        raise ConfigError(f"{source}: nested too deeply to read") from None
     problems = config_sense.nonsense(settings)
     if problems:
         locator = Locator(text)

@@ -79,8 +79,8 @@ def _refuse_size(path: Path | str, size: int) -> None:
 
 
 def _size(size: int) -> str:
-    if size >= 10_000_000:
-        return f"{size // 1_000_000} MB"
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
     return f"{size // 1000} KB" if size >= 10_000 else f"{size} bytes"
 
 

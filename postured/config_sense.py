@@ -27,7 +27,7 @@ def nonsense(settings) -> list[Problem]:
     interval = settings.schedule.interval
     if longest is not None and interval >= timedelta(minutes=longest):
         problems.append((("schedule", "interval"), (
-            f"{format_duration(interval)} is as long as the longest span of work time "
+            f"{format_duration(interval)} is not shorter than the longest span of work time "
             f"({format_duration(timedelta(minutes=longest))}), so no reminder would ever come "
             "(one falls inside a span, never on its end); shorten it or widen schedule.hours")))
     quiet = settings.presence.quiet
@@ -48,9 +48,9 @@ def doubtful(settings) -> list[Problem]:
         found.append((("schedule", "interval"), (
             f"{format_duration(interval)} between breaks is very short; "
             f"{format_duration(SANE_INTERVAL)} or more is sane{_minutes_meant(interval)}")))
-    for index, choice in enumerate(settings.reminders.snooze):
+    for choice in settings.reminders.snooze:
         if choice < SANE_SNOOZE:
-            found.append((("reminders", "snooze", str(index)), (
+            found.append((("reminders", "snooze"), (
                 f"{format_duration(choice)} is a very short snooze; {format_duration(SANE_SNOOZE)} or more "
                 f"is sane{_minutes_meant(choice)}")))
     return found
