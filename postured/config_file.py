@@ -4,7 +4,7 @@ Only a regular file is read: a FIFO would block the reader until some writer com
 /dev/zero never ends. The file is opened non-blocking and checked with fstat before a byte
 is read, and at most MAX_BYTES are read. Before tomllib sees the text, ``prescan`` refuses
 nesting and dotted keys deep enough to make the parser recurse or take minutes.
-Standard library only (the light CLI verbs may use it).
+Its errors are ConfigError, worded like every other config message.
 """
 
 from __future__ import annotations
