@@ -9,10 +9,9 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from pathlib import Path
 
 from postured.catalogue import Catalogue, load_catalogue
-from postured.config import ConfigError, Settings, check_against_catalogue, load_settings
+from postured.config import ConfigError, Settings, check_against_catalogue, parse_settings, warnings_of
 from postured.paths import Paths
 from postured.program import Program
 
@@ -25,6 +24,8 @@ class Loaded:
     catalogue: Catalogue
     zone: tzinfo
     program: Program | None = None  # the imported program (postured program import)
+    text: str | None = None  # what was read; None: no file, the defaults
+    warnings: tuple[str, ...] = ()  # located lines for values that work but look unmeant
 
 
 def load(paths: Paths) -> Loaded:
@@ -40,14 +41,14 @@ def load(paths: Paths) -> Loaded:
 
 def load_config(paths: Paths) -> Loaded:
     """The config (defaults when there is no file) checked against the catalogue."""
-    if paths.config.exists():
-        settings = load_settings(paths.config)
-        text = paths.config.read_text(encoding="utf-8")
-    else:
-        settings, text = Settings(), None
+    from postured.config_file import read_config
+
+    text = read_config(paths.config, required=paths.config_named)
+    settings = Settings() if text is None else parse_settings(text, str(paths.config))
     catalogue = load_catalogue()
     check_against_catalogue(settings, catalogue.exercises, str(paths.config), text)
-    return Loaded(settings, catalogue.with_custom(settings), zone_of(settings))
+    warnings = tuple(warnings_of(settings, text, str(paths.config)))
+    return Loaded(settings, catalogue.with_custom(settings), zone_of(settings), text=text, warnings=warnings)
 
 
 def zone_of(settings: Settings) -> tzinfo:
@@ -78,7 +79,9 @@ def start_guided_exercise(engine, paths: Paths) -> None:
 
     if engine.state.phase is not machine.Phase.DUE:
         engine.handle(machine.BreakNow("tray"))
-    argv = [sys.executable, "-m", "postured", "--config", str(paths.config), "guide"]
+    # The default path may be absent (the defaults); only a path that was named must exist.
+    named = ["--config", str(paths.config)] if paths.config_named else []
+    argv = [sys.executable, "-m", "postured", *named, "guide"]
     try:
         window = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
     except OSError as exc:
@@ -115,7 +118,6 @@ def run(paths: Paths, use_tray: bool) -> int:
     from postured.engine import Engine
     from postured.live_config import ConfigKeeper, ConfigWatcher
     from postured.remote import Remote
-    from postured.resources import icon_path
 
     stopped = threading.Event()
     tray = None
@@ -143,15 +145,17 @@ def run(paths: Paths, use_tray: bool) -> int:
     sleep_watcher = _sleep_watcher(engine)
     clock_watcher = _clock_watcher(engine)
     idle_watcher = _idle_watcher(engine, sensor)
-    keeper = ConfigKeeper(paths, engine, notifier, load)
+    keeper = ConfigKeeper(paths, engine, notifier, load, loaded.text)
     server = ControlServer(where, Remote(engine, keeper).respond)
     watcher = ConfigWatcher(keeper)
     signals.engine = engine  # from now on a signal quits through the engine
     if use_tray:
         tray = _start_tray(engine, paths)
+    for warning in loaded.warnings:
+        log.warning("config: %s", warning)
     log.info(
         "running with %s (%s), history in %s",
-        paths.config if paths.config.exists() else "the default config",
+        paths.config if loaded.text is not None else "the default config",
         getattr(loaded.zone, "key", loaded.zone), paths.history,
     )
     background_started = threading.Event()
@@ -162,6 +166,7 @@ def run(paths: Paths, use_tray: bool) -> int:
             background_started.set()
             alarm.start()
             watcher.start()
+            keeper.catch_up()
             sleep_watcher.start()
             dnd.start()
             clock_watcher.start()

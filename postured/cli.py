@@ -224,10 +224,12 @@ def _verb_config(args, paths) -> int:
         print(f"wrote {paths.config}")
         return EXIT_OK
     try:
-        _load(paths)
+        loaded = _load(paths)
     except ConfigError as exc:
         return _fail(str(exc))
-    where = paths.config if paths.config.exists() else f"{paths.config} (absent: defaults apply)"
+    for warning in loaded.warnings:  # it works, so exit 0; but say what looks unmeant
+        print(f"postured: warning: {warning}", file=sys.stderr)
+    where = paths.config if loaded.text is not None else f"{paths.config} (absent: defaults apply)"
     print(f"ok: {where}")
     return EXIT_OK
 

@@ -2,16 +2,18 @@
 
 ``load_settings`` reads a file and returns ``Settings`` or raises ``ConfigError`` whose
 message names the file, the line, the dotted key, what is wrong and what is accepted.
+Reading the file safely is config_file's job, wording and locating errors config_errors',
+settings that are valid one by one but make no sense together config_sense's.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -27,7 +29,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from postured import timetext
+from postured import config_sense, timetext
+# ConfigError lives with the messages; `from postured.config import ConfigError` stays the usual way.
+from postured.config_errors import ConfigError, Locator, describe, did_you_mean, key_of, show
+from postured.config_file import prescan, read_config
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -40,6 +45,18 @@ CUSTOM_SOURCE = "config"
 # Upper bounds for a custom exercise's dose: beyond these it is not a one-minute break.
 MAX_HOLD_SECONDS = 600
 MAX_REPETITIONS = 100
+MIN_NATURAL_BREAK = timedelta(minutes=1)
+MAX_NATURAL_BREAK = timedelta(hours=4)
+# Limits on what a person writes for their own exercises: a notification line, not an essay.
+MAX_CUSTOM = 100
+MAX_NAME = 80
+MAX_TEXT = 300
+MAX_STEPS = 10
+MAX_CAUTIONS = 5
+# Zero-width (non-)joiners are part of ordinary writing (Persian, emoji); every other
+# control or format character (escapes, newlines, bidi overrides) would reach a terminal.
+_JOINERS = {"\u200c", "\u200d"}
+_UNSHOWN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
 def _duration(value: Any) -> timedelta:
@@ -158,9 +175,24 @@ def _kebab_id(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
         raise PydanticCustomError(
             "id", '{value} is not a lower-case-kebab id (letters, digits and single dashes, '
-            'e.g. "doorway-pec-stretch")', {"value": _show(value)},
+            'e.g. "doorway-pec-stretch")', {"value": show(value)},
         )
     return value
+
+
+def _plain(text: str) -> str | None:
+    """The first character of ``text`` that must not reach a terminal or a notification, if any."""
+    return next((c for c in text if unicodedata.category(c) in _UNSHOWN and c not in _JOINERS), None)
+
+
+def _check_plain(text: str, what: str) -> None:
+    bad = _plain(text)
+    if bad is not None:
+        raise PydanticCustomError(
+            "text", "{what}holds the control character {char} (at character {at}); names, steps and "
+            "cautions are shown in notifications and terminals as plain text: remove it",
+            {"what": what, "char": repr(bad), "at": text.index(bad) + 1},
+        )
 
 
 def _amount(limit: int, unit: str, example: str):
@@ -173,7 +205,7 @@ def _amount(limit: int, unit: str, example: str):
             isinstance(n, int) and not isinstance(n, bool) for n in numbers
         ):
             raise PydanticCustomError("amount", "{value} is not a dose: {usage}",
-                                      {"value": _show(value), "usage": usage})
+                                      {"value": show(value), "usage": usage})
         for number in numbers:
             if not 1 <= number <= limit:
                 raise PydanticCustomError("amount", "{number} is out of range: {unit} go from 1 to {limit}",
@@ -193,17 +225,17 @@ class CustomExercise(_Strict):
     """One of the person's own exercises, from an [[exercises.custom]] table."""
 
     id: str
-    name: str
+    name: Annotated[str, Field(max_length=MAX_NAME)]
     region: Region
     # Exactly one of these two; `positions` always holds the result.
     position: Position | None = None
     positions: list[Position] | None = Field(default=None, validate_default=True)
     equipment: list[Equipment] = []
-    steps: list[str]
+    steps: Annotated[list[Annotated[str, Field(max_length=MAX_TEXT)]], Field(max_length=MAX_STEPS)]
     hold_seconds: Annotated[int | tuple[int, int] | None, _amount(MAX_HOLD_SECONDS, "seconds", "20")] = None
     repetitions: Annotated[int | tuple[int, int] | None, _amount(MAX_REPETITIONS, "repetitions", "10")] = None
     per_side: StrictBool = False
-    cautions: list[str] = []
+    cautions: Annotated[list[Annotated[str, Field(max_length=MAX_TEXT)]], Field(max_length=MAX_CAUTIONS)] = []
     # Its picture (both optional; without them a neutral figure): a PNG or JPEG of your
     # own, or the figure of a catalogue exercise that moves the same way.
     image: str | None = None
@@ -218,6 +250,7 @@ class CustomExercise(_Strict):
     @field_validator("cue", "key_caution")
     @classmethod
     def _fits_a_notification(cls, value: str) -> str:
+        _check_plain(value, "")
         value = " ".join(value.split())
         if len(value) > 42:  # postured.core.view.BODY_LINE_CHARS: what every server shows whole
             raise PydanticCustomError("length", "is {n} characters; at most 42 fit every notification",
@@ -232,11 +265,11 @@ class CustomExercise(_Strict):
         path = Path(value).expanduser()
         if not path.is_absolute():
             raise PydanticCustomError("image", "{value} is not a full path (e.g. \"~/pictures/stretch.png\")",
-                                      {"value": _show(value)})
+                                      {"value": show(value)})
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-            raise PydanticCustomError("image", "{value} is not a PNG or JPEG file", {"value": _show(value)})
+            raise PydanticCustomError("image", "{value} is not a PNG or JPEG file", {"value": show(value)})
         if not path.is_file():
-            raise PydanticCustomError("image", "{value}: no such file", {"value": _show(value)})
+            raise PydanticCustomError("image", "{value}: no such file", {"value": show(value)})
         return str(path)
 
     @field_validator("name")
@@ -244,6 +277,7 @@ class CustomExercise(_Strict):
     def _name(cls, value: str) -> str:
         if not value.strip():
             raise PydanticCustomError("name", "is empty; give the exercise a name")
+        _check_plain(value, "")
         return value.strip()
 
     @field_validator("steps", "cautions")
@@ -254,6 +288,7 @@ class CustomExercise(_Strict):
         for number, text in enumerate(texts, start=1):
             if not text.strip():
                 raise PydanticCustomError("text", "entry {number} is empty", {"number": number})
+            _check_plain(text, f"entry {number} ")
         return [text.strip() for text in texts]
 
     @field_validator("positions")
@@ -291,11 +326,11 @@ class CustomExercise(_Strict):
 
 class Exercises(_Strict):
     positions: list[Position] = ["seated", "standing"]
-    equipment: list[str] = []
+    equipment: list[Equipment] = []
     exclude: list[str] = []
     # Days an exercise rests after you report that it hurts.
     rest_days_after_pain: Annotated[int, Field(ge=1, le=60, strict=True)] = 3
-    custom: list[CustomExercise] = []
+    custom: Annotated[list[CustomExercise], Field(max_length=MAX_CUSTOM)] = []
 
     @field_validator("positions")
     @classmethod
@@ -309,19 +344,23 @@ class PresenceSettings(_Strict):
     # Away (no input, or the screen locked) at least this long counts as a natural break.
     natural_break: Duration = timedelta(minutes=5)
     # Hold a due reminder while one of these holds (postured/core/holds.py); each can be off.
-    quiet_when_fullscreen: bool = True
-    quiet_in_calls: bool = True  # another program records a microphone
-    quiet_when_camera_on: bool = True
-    quiet_when_sharing_screen: bool = True
-    quiet_when_do_not_disturb: bool = True  # the desktop's own do-not-disturb
+    quiet_when_fullscreen: StrictBool = True
+    quiet_in_calls: StrictBool = True  # another program records a microphone
+    quiet_when_camera_on: StrictBool = True
+    quiet_when_sharing_screen: StrictBool = True
+    quiet_when_do_not_disturb: StrictBool = True  # the desktop's own do-not-disturb
     # Daily windows with no reminders; one that falls due waits and comes once after.
     quiet: list[Window] = []
 
     @field_validator("natural_break")
     @classmethod
     def _natural_break(cls, value: timedelta) -> timedelta:
-        if value < timedelta(minutes=1):
+        if value < MIN_NATURAL_BREAK:
             raise PydanticCustomError("natural_break", "must be at least 1m (a shorter pause is just typing)")
+        if value > MAX_NATURAL_BREAK:
+            raise PydanticCustomError("natural_break", "{value} is more than 4h: an absence that long is not a "
+                                      "break in the day but the end of it; use 4h or less",
+                                      {"value": timetext.format_duration(value)})
         return value
 
     _windows = field_validator("quiet")(_no_overlap)
@@ -373,33 +412,39 @@ class SafetyNote(_Strict):
     sources: list[str] = []
 
 
-class ConfigError(Exception):
-    """A config that cannot be used; str() is the message for people."""
-
-
 # ---------------------------------------------------------------- loading
 
 
 def parse_settings(text: str, source: str = "config.toml") -> Settings:
     """Validate TOML text; raise ConfigError naming ``source``, line and key."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows Notepad) is no error
+    prescan(text, source)
     try:
         data = tomllib.loads(text)
+        settings = Settings.model_validate(data)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    try:
-        return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, text, source)) from None
+        raise ConfigError(describe(exc, Locator(text), source, Settings)) from None
+    except RecursionError:  # prescan keeps nesting shallow; this is the last guard
+        raise ConfigError(f"{source}: nested too deeply to read") from None
+    problems = config_sense.nonsense(settings)
+    if problems:
+        locator = Locator(text)
+        raise ConfigError("\n".join(locator.where(source, loc) + f"{key_of(loc)}: {why}" for loc, why in problems))
+    return settings
 
 
 def load_settings(path: Path) -> Settings:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    return parse_settings(text, str(path))
+    """The settings of a file that must exist (see config_file.read_config)."""
+    return parse_settings(read_config(path, required=True) or "", str(path))
+
+
+def warnings_of(settings: Settings, text: str | None, source: str) -> list[str]:
+    """Located lines for settings that work but are unlikely to be meant (a 10-second interval)."""
+    found = config_sense.doubtful(settings)
+    locator = Locator(text)
+    return [locator.where(source, loc) + f"{key_of(loc)}: {why}" for loc, why in found]
 
 
 def check_against_catalogue(
@@ -407,10 +452,11 @@ def check_against_catalogue(
 ) -> None:
     """Errors that need the catalogue: custom ids that clash, unknown excluded ids, filters that leave nothing."""
     built_in = {exercise.id: exercise for exercise in catalogue if not exercise.is_custom}
+    locator = Locator(text)
     first_of: dict[str, int] = {}
     for index, custom in enumerate(settings.exercises.custom):
         loc = ("exercises", "custom", str(index), "id")
-        where, key = _where(source, text, loc), _key(loc)
+        where, key = locator.where(source, loc), key_of(loc)
         if custom.id in built_in:
             raise ConfigError(
                 f"{where}{key}: \"{custom.id}\" is already the id of the built-in exercise "
@@ -418,24 +464,24 @@ def check_against_catalogue(
             )
         if custom.id in first_of:
             earlier = ("exercises", "custom", str(first_of[custom.id]))
-            line = _line_of(text, (*earlier, "id"))
+            line = locator.line((*earlier, "id"))
             raise ConfigError(
-                f"{where}{key}: \"{custom.id}\" is also the id of {_key(earlier)}"
+                f"{where}{key}: \"{custom.id}\" is also the id of {key_of(earlier)}"
                 f"{f' (line {line})' if line else ''}; each exercise needs its own id"
             )
         first_of[custom.id] = index
     known = [*built_in, *first_of]
     for excluded in settings.exercises.exclude:
         if excluded not in known:
-            hint = _did_you_mean(excluded, known)
+            hint = did_you_mean(excluded, known)
             raise ConfigError(
-                f"{_where(source, text, ('exercises', 'exclude'))}exercises.exclude: "
-                f"{_show(excluded)} is not an exercise id{hint} (postured exercises lists them)"
+                f"{locator.where(source, ('exercises', 'exclude'))}exercises.exclude: "
+                f"{show(excluded)} is not an exercise id{hint} (postured exercises lists them)"
             )
     if not eligible(settings, catalogue):
         chosen = settings.exercises
         raise ConfigError(
-            f"{_where(source, text, ('exercises',))}exercises: positions = {list(chosen.positions)}, equipment = "
+            f"{locator.where(source, ('exercises',))}exercises: positions = {list(chosen.positions)}, equipment = "
             f"{list(chosen.equipment)} and exclude = {list(chosen.exclude)} leave no exercise "
             "to suggest; allow another position or some equipment"
         )
@@ -456,137 +502,3 @@ def eligible(settings: Settings, catalogue: list[Exercise]) -> list[Exercise]:
         and set(exercise.positions) & set(wanted.positions)
         and set(exercise.equipment) <= set(wanted.equipment)
     ]
-
-
-# ---------------------------------------------------------------- messages
-
-
-def _describe(exc: ValidationError, text: str, source: str) -> str:
-    lines = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(str(part) for part in error["loc"])
-        lines.append(_where(source, text, loc) + f"{_key(loc)}: " + _explain(error, loc))
-    return "\n".join(lines)
-
-
-def _key(loc: tuple[str, ...]) -> str:
-    """('exercises', 'custom', '1', 'id') -> 'exercises.custom[1].id'."""
-    key = "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in loc).lstrip(".")
-    return key or "(top level)"
-
-
-def _where(source: str, text: str | None, loc: tuple[str, ...]) -> str:
-    line = _line_of(text, loc)
-    return f"{source}: line {line}: " if line else f"{source}: "
-
-
-def _explain(error: dict, loc: tuple[str, ...]) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "is required but missing"
-    if kind == "extra_forbidden":
-        known = _known_keys(loc[:-1])
-        hint = _did_you_mean(loc[-1], known)
-        return f"unknown key{hint} (known here: {', '.join(known)})"
-    if kind == "literal_error":
-        allowed = re.findall(r"'([^']*)'", error["ctx"]["expected"])
-        hint = _did_you_mean(str(error["input"]), allowed)
-        return f"{_show(error['input'])} is not allowed{hint} (use one of: {', '.join(allowed)})"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"{_show(error['input'])} has the wrong type: should be a table of keys"
-    if kind == "list_type":
-        return f"{_show(error['input'])} has the wrong type: {error['msg'].lower()}"
-    if kind in ("string_type", "int_type", "bool_type"):
-        return f"{_show(error['input'])} has the wrong type: {error['msg'].lower()}"
-    return error["msg"]
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"  # as written in TOML
-    if isinstance(value, str) and value.isprintable():
-        shown = f'"{value}"'
-    else:
-        shown = repr(value)  # escapes control characters, so a message stays one line per error
-    return shown if len(shown) <= 60 else shown[:57] + "..."
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f' (did you mean "{close[0]}"?)' if close else ""
-
-
-def _known_keys(table_loc: tuple[str, ...]) -> list[str]:
-    model: type[BaseModel] = Settings
-    entry_next = False  # the part after a list or dict field is an index or a key, not a field
-    for part in table_loc:
-        if entry_next:
-            entry_next = False
-            continue
-        field = model.model_fields.get(part)
-        inner = _model_in(field.annotation) if field else None
-        if inner is None:
-            return []
-        entry_next = get_origin(field.annotation) in (list, dict)
-        model = inner
-    return list(model.model_fields)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The model a field holds: itself, or the item of a list or dict of models."""
-    if isinstance(annotation, type) and not get_args(annotation) and issubclass(annotation, BaseModel):
-        return annotation
-    return next((m for m in map(_model_in, get_args(annotation)) if m is not None), None)
-
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
-
-
-def _dotted(text: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in text.split("."))
-
-
-def _line_of(text: str | None, loc: tuple[str, ...]) -> int | None:
-    """Best-effort line number of a dotted key in TOML text (tomllib gives none).
-
-    ``loc`` may hold indices: ('exercises', 'custom', '1', 'region') is the region of the
-    second [[exercises.custom]] table. A key that is absent (a missing required key) gives
-    the line of the nearest table or key around it.
-    """
-    if not text or not loc:
-        return None
-    entries: dict[tuple[str, ...], int] = {}  # [[array]] path -> entries seen so far
-    table: tuple[str, ...] = ()
-    nearest: tuple[int, int] | None = None  # (depth, line) of the deepest enclosing match
-
-    def indexed(path: tuple[str, ...]) -> tuple[str, ...]:
-        # Where an [[array]] encloses the path, its current entry's index follows it.
-        out: tuple[str, ...] = ()
-        for depth in range(1, len(path) + 1):
-            out += (path[depth - 1],)
-            if path[:depth] in entries:
-                out += (str(entries[path[:depth]] - 1),)
-        return out
-
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
-        if header:
-            path = _dotted(header.group(2))
-            if header.group(1) == "[[":
-                entries[path] = entries.get(path, 0) + 1
-                # A new entry starts afresh: arrays inside the previous entry are done.
-                for inner in [p for p in entries if len(p) > len(path) and p[: len(path)] == path]:
-                    del entries[inner]
-            table = indexed(path)
-            found = table
-        else:
-            key = _KEY.match(line)
-            if not key:
-                continue
-            found = table + _dotted(key.group(1))
-        if found[: len(loc)] == loc:
-            return number  # the key itself, or the first table inside it
-        if loc[: len(found)] == found and (nearest is None or len(found) > nearest[0]):
-            nearest = (len(found), number)
-    return nearest[1] if nearest else None

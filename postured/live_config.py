@@ -9,10 +9,12 @@ until a good file is saved.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
 from postured.config import ConfigError
+from postured.config_file import read_config
 
 log = logging.getLogger("postured")
 
@@ -21,20 +23,36 @@ SETTLE_SECONDS = 0.3
 
 
 class ConfigKeeper:
-    def __init__(self, paths, engine, notifier, load):
+    def __init__(self, paths, engine, notifier, load, text: str | None = None):
         self.paths = paths
         self.path: Path = paths.config
         self.error: str | None = None
         self._engine = engine
         self._notifier = notifier
         self._load = load  # paths -> Loaded, or raises ConfigError
+        self._text = text  # the text of the config in use (None: the defaults, no file)
         self._lock = threading.Lock()
         self._had_file = self.path.exists()
 
+    def catch_up(self) -> None:
+        """Reload if the file differs from what was loaded: an edit saved while the daemon
+        started, before the watcher was up, sends no event the watcher could see."""
+        try:
+            changed = read_config(self.path, required=False) not in (None, self._text)
+        except ConfigError:
+            changed = True  # unreadable now: reload says why
+        if changed:
+            log.info("%s changed while postured started; reading it again", self.path)
+            self.reload()
+
     def reload(self) -> str | None:
-        """Apply the file (and the imported program) if good; return the located error if not."""
+        """Apply the file (and the imported program) if good; return the located error if not.
+
+        Reading and checking are bounded (a regular file of at most 256 KB) and happen
+        before the engine is touched: its lock is taken only to apply a good config.
+        """
         with self._lock:
-            if not self.path.exists() and self._had_file:
+            if not os.path.lexists(self.path) and self._had_file:
                 log.info("%s is gone; keeping the current settings", self.path)
                 return self.error
             try:
@@ -49,6 +67,10 @@ class ConfigKeeper:
             if self.error:
                 log.info("config is good again")
             self.error = None
+            if loaded.text != self._text:
+                for warning in loaded.warnings:
+                    log.warning("config: %s", warning)
+            self._text = loaded.text
             program = getattr(loaded, "program", None)
             if program != self._engine.program:
                 self._engine.apply_settings(loaded.settings, loaded.zone, program)

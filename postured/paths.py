@@ -11,6 +11,9 @@ from pathlib import Path
 class Paths:
     config: Path
     data: Path
+    # True when --config or POSTURED_CONFIG named the file: then it must exist. The
+    # default path may be absent, which means the defaults.
+    config_named: bool = False
 
     @property
     def history(self) -> Path:
@@ -24,4 +27,4 @@ def resolve(config_option: str | None = None, environ: dict[str, str] | None = N
     environ = os.environ if environ is None else environ
     chosen = config_option or environ.get("POSTURED_CONFIG")
     config = Path(chosen).expanduser() if chosen else Path(platformdirs.user_config_dir("postured")) / "config.toml"
-    return Paths(config=config, data=Path(platformdirs.user_data_dir("postured")))
+    return Paths(config=config, data=Path(platformdirs.user_data_dir("postured")), config_named=bool(chosen))

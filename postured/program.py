@@ -32,19 +32,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-# The located-message helpers of the config (file, line, dotted key).
-from postured.config import (
-    MAX_HOLD_SECONDS,
-    MAX_REPETITIONS,
-    ConfigError,
-    CustomExercise,
-    Exercise,
-    _did_you_mean,
-    _explain,
-    _key,
-    _line_of,
-    _show,
-)
+from postured.config import MAX_HOLD_SECONDS, MAX_REPETITIONS, ConfigError, CustomExercise, Exercise
+
+# The located-message helpers of the config (file, line, dotted key) and its safe reading.
+from postured.config_errors import Locator, describe, did_you_mean, key_of, show
+from postured.config_file import prescan, read_config
 from postured.core import coach
 
 # `sources` of an exercise that only the program defines ([[custom]]).
@@ -61,7 +53,7 @@ def _dose_of(limit: int, unit: str, example: str):
         usage = f"use a whole number of {unit} such as {example}, or [start, most]"
         numbers = list(value) if isinstance(value, list | tuple) else [value]
         if not 1 <= len(numbers) <= 2 or not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
-            raise PydanticCustomError("dose", "{value} is not a dose: {usage}", {"value": _show(value), "usage": usage})
+            raise PydanticCustomError("dose", "{value} is not a dose: {usage}", {"value": show(value), "usage": usage})
         for number in numbers:
             if not 1 <= number <= limit:
                 raise PydanticCustomError("dose", "{number} is out of range: {unit} go from 1 to {limit}",
@@ -147,7 +139,7 @@ class ProgramCustom(CustomExercise):
         if value is not None and (not value or Path(value).name != value or value in (".", "..")):
             raise PydanticCustomError(
                 "image", "{value} is not a file name: put the PNG beside the program file and name it, "
-                "e.g. image = \"towel-stretch.png\"", {"value": _show(value)})
+                "e.g. image = \"towel-stretch.png\"", {"value": show(value)})
         return value
 
 
@@ -182,24 +174,23 @@ class Program(BaseModel):
 
 def parse_program(text: str, source: str) -> Program:
     """Validate TOML text; raise ConfigError naming ``source``, the line and the key."""
+    text = text.removeprefix("\ufeff")
+    prescan(text, source)  # size, nesting and dotted keys bounded before tomllib, as for the config
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: nested too deeply to read") from None
     try:
         return Program.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, text, source)) from None
+        raise ConfigError(describe(exc, Locator(text), source, Program)) from None
 
 
 def read_program(path: Path, catalogue: list[Exercise], today: date | None) -> Program:
     """The program in ``path``, checked. ``today`` None: no check that start is not past (a stored copy)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    text = read_config(path, required=True) or ""  # a regular file, bounded: never a FIFO or a device
     program = parse_program(text, str(path))
     check_program(program, catalogue, str(path), text, today, path.parent)
     program._folder = path.parent
@@ -212,9 +203,10 @@ def check_program(program: Program, catalogue: list[Exercise], source: str, text
     built_in = {e.id: e for e in catalogue if not e.is_custom}
     problems: list[str] = []
 
+    locator = Locator(text)
+
     def problem(loc: tuple[str, ...], message: str) -> None:
-        line = _line_of(text, loc)
-        problems.append(f"{source}: {f'line {line}: ' if line else ''}{_key(loc)}: {message}")
+        problems.append(locator.where(source, loc) + f"{key_of(loc)}: {message}")
 
     if today is not None and program.program.start < today:
         problem(("program", "start"), f"{program.program.start.isoformat()} is in the past (today is "
@@ -224,11 +216,11 @@ def check_program(program: Program, catalogue: list[Exercise], source: str, text
         loc = ("exercise", str(index))
         if entry.id in seen:
             problem((*loc, "id"), f"\"{entry.id}\" is also {seen[entry.id]}; name each exercise once")
-        seen.setdefault(entry.id, _key(loc))
+        seen.setdefault(entry.id, key_of(loc))
         known = built_in.get(entry.id)
         if known is None:
-            hint = _did_you_mean(entry.id, list(built_in))
-            problem((*loc, "id"), f"{_show(entry.id)} is not an exercise of the catalogue{hint} "
+            hint = did_you_mean(entry.id, list(built_in))
+            problem((*loc, "id"), f"{show(entry.id)} is not an exercise of the catalogue{hint} "
                     "(postured exercises lists them; describe your own in a [[custom]] table)")
             continue
         for key, message in _above_catalogue(entry, known):
@@ -240,7 +232,7 @@ def check_program(program: Program, catalogue: list[Exercise], source: str, text
                     "use it in an [[exercise]] table, or give yours another id")
         elif custom.id in seen:
             problem((*loc, "id"), f"\"{custom.id}\" is also {seen[custom.id]}; each exercise needs its own id")
-        seen.setdefault(custom.id, _key(loc))
+        seen.setdefault(custom.id, key_of(loc))
         if custom.image is not None and folder is not None:
             message = _not_a_png(folder / custom.image)
             if message:
@@ -312,25 +304,3 @@ def rotation(program: Program, catalogue: list[Exercise]) -> list[Exercise]:
 def schema() -> dict:
     """The JSON Schema of a program file (config/program.schema.json is this, written out)."""
     return Program.model_json_schema()
-
-
-# ---------------------------------------------------------------- messages
-
-
-def _describe(exc: ValidationError, text: str, source: str) -> str:
-    lines = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(str(part) for part in error["loc"])
-        line = _line_of(text, loc)
-        if error["type"] == "extra_forbidden":
-            known = _known_keys(loc[:-1])
-            message = f"unknown key{_did_you_mean(loc[-1], known)} (known here: {', '.join(known)})"
-        else:
-            message = _explain(error, loc)
-        lines.append(f"{source}: {f'line {line}: ' if line else ''}{_key(loc)}: {message}")
-    return "\n".join(lines)
-
-
-def _known_keys(table: tuple[str, ...]) -> list[str]:
-    model = {"program": About, "exercise": ProgramExercise, "custom": ProgramCustom}.get(table[0]) if table else Program
-    return list(model.model_fields) if model else []

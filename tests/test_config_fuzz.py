@@ -4,11 +4,14 @@ import json
 import subprocess
 import sys
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postured.catalogue import load_catalogue
 from postured.config import ConfigError, Settings, check_against_catalogue, parse_settings
+
+MAX_LISTED = 20  # postured.config_errors.MAX_LISTED (not imported: these cases also run against older code)
 
 KEYS = {
     "schedule": ["interval", "days", "hours", "timezone", "overrides"],
@@ -74,6 +77,63 @@ def test_structured_documents(text):
 @given(st.text(max_size=300))
 def test_arbitrary_text(text):
     check(text)
+
+
+def custom_block(number: int, region: str = "neck") -> str:
+    return (f'[[exercises.custom]]\nid = "mine-{number}"\nname = "Mine {number}"\nregion = "{region}"\n'
+            'position = "seated"\nsteps = ["Sit tall."]\n')
+
+
+# What a hostile tester fed the config (issue 13), as a corpus: each one must be a located
+# ConfigError, promptly, with a bounded message, and never another exception.
+HOSTILE = {
+    "2000 bad custom exercises": "".join(custom_block(n, "nek") for n in range(2000)),
+    "99 bad custom exercises": "".join(custom_block(n, "nek") for n in range(99)),
+    "dotted key of 100 000 parts": "a" + ".a" * 100_000 + " = 1\n",
+    "dotted table header of 100 000 parts": "[a" + ".a" * 100_000 + "]\n",
+    "dotted key in an inline table": "x = {" + "a." * 50_000 + "a = 1}\n",
+    "arrays nested 5000 deep": "x = " + "[" * 5000 + "]" * 5000 + "\n",
+    "inline tables nested 5000 deep": "x = " + "{a = " * 5000 + "1" + "}" * 5000 + "\n",
+    "unclosed nesting": "[schedule]\nhours = " + "[{a = " * 3000 + "\n",
+    "2 MB of valid TOML": "# padding\n" * 200_000 + "[schedule]\ninterval = '30m'\n",
+    "20 000 unknown tables": "".join(f"[t{n}]\n" for n in range(20_000)),
+    "unterminated multi-line string": 'x = """' + "line\n" * 40_000,
+    "a key of 100 000 characters": "[schedule]\n" + "k" * 100_000 + " = 1\n",
+    "a quoted key with an escape sequence": '[schedule]\n"\\u001b[31mred" = 1\n',
+    "a NUL byte": "[schedule]\ninterval = '30m'\x00\n",
+    "a bell in a name": custom_block(1).replace("Mine 1", "Mine\\u0007"),
+    "an escape in a step": custom_block(1).replace("Sit tall.", "\\u001b]0;pwned\\u0007Sit"),
+    "a newline in a name": custom_block(1).replace("Mine 1", "Mine\\nDone"),
+    "a bidi override in a name": custom_block(1).replace("Mine 1", "\\u202eMine"),
+    "a BOM and then an error": "\ufeff[schedul]\n",
+    "an interval longer than every window": "[schedule]\ninterval = '99h'\n",
+    "quiet over all work time": "[presence]\nquiet = ['00:00-24:00']\n",
+    "natural break of a week": "[presence]\nnatural_break = '168h'\n",
+    "equipment typo": "[exercises]\nequipment = ['dumbell']\n",
+    "flag as yes": "[presence]\nquiet_when_fullscreen = 'yes'\n",
+    "flag as 1": "[presence]\nquiet_when_fullscreen = 1\n",
+    "15 000 overlapping windows": "[schedule]\nhours = [" + "'09:00-10:00', " * 15_000 + "]\n",
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_inputs_are_one_located_error_each(name):
+    text = HOSTILE[name]
+    with pytest.raises(ConfigError) as refused:
+        result = parse_settings(text, "fuzz.toml")
+        check_against_catalogue(result, CATALOGUE, "fuzz.toml", text)
+    rows = str(refused.value).splitlines()
+    assert rows and all(row.startswith("fuzz.toml: ") for row in rows), rows[:3]
+    assert len(rows) <= MAX_LISTED + 1, "at most MAX_LISTED errors, then how many more"
+    assert all(len(row) < 400 and row.isprintable() for row in rows), rows
+
+
+def test_a_long_list_of_errors_ends_with_how_many_more_and_where():
+    with pytest.raises(ConfigError) as refused:
+        parse_settings(HOSTILE["99 bad custom exercises"], "fuzz.toml")
+    rows = str(refused.value).splitlines()
+    assert rows[0].startswith('fuzz.toml: line 4: exercises.custom[0].region: "nek" is not allowed')
+    assert rows[-1] == "fuzz.toml: line 124: and 79 more errors from here on (fix the ones above first)"
 
 
 def test_huge_values():

@@ -157,6 +157,19 @@ BROKEN = {
     "inline entries": ("[exercises]\ncustom = [{id = 'a', name = 'A', region = 'nek', position = 'seated', "
                        "steps = ['x']}]\n", 2, "exercises.custom[0].region", ['did you mean "neck"?']),
     "entry not a table": ("[exercises]\ncustom = [3]\n", 2, "exercises.custom[0]", ["should be a table"]),
+    # Text that would reach a terminal, the log or `jq -r .status` raw.
+    "bell in the name": (DOORWAY.replace("Doorway chest", "Doorway\\u0007 chest"), 4, "exercises.custom[0].name",
+                         ["control character '\\x07' (at character 8)", "remove it"]),
+    "colour escape in a step": (DOORWAY.replace("Rest your", "\\u001b[31mRest your"), 7, "exercises.custom[0].steps",
+                                ["entry 1 holds the control character '\\x1b'"]),
+    "newline in a caution": (DOORWAY + 'cautions = ["Ease off.\\nNow."]\n', 10, "exercises.custom[0].cautions",
+                             ["entry 1 holds the control character '\\n'"]),
+    "bidi override in the name": (DOORWAY.replace("Doorway chest", "\\u202eDoorway chest"), 4,
+                                  "exercises.custom[0].name", ["control character '\\u202e'"]),
+    "name too long": (DOORWAY.replace("Doorway chest stretch", "x" * 81), 4, "exercises.custom[0].name",
+                      ["longer than 80 characters"]),
+    "too many steps": (DOORWAY.replace('steps = ["Rest', 'steps = [' + '"Go.", ' * 10 + '"Rest'), 7,
+                       "exercises.custom[0].steps", ["has 12 entries; at most 10"]),
 }
 
 
@@ -173,6 +186,12 @@ def test_a_bad_custom_exercise_names_file_line_key_and_fix(name):
     assert row is not None, f"no {prefix!r} in {message!r}"
     for fragment in fragments:
         assert fragment in row, f"{fragment!r} not in {row!r}"
+    assert message.replace("\n", "").isprintable(), "a message puts no control character on the terminal"
+
+
+def test_joiners_and_no_break_spaces_are_ordinary_writing():
+    got = checked(DOORWAY.replace("Doorway chest stretch", "Dehliz\\u200ckashesh\\u00a0\\U0001f9d1\\u200d\\U0001f4bb"))
+    assert got.exercises.custom[0].name == "Dehliz\u200ckashesh\u00a0\U0001f9d1\u200d\U0001f4bb"
 
 
 def test_errors_in_two_blocks_each_name_their_own_line():

@@ -5,7 +5,6 @@ windows from the config; fullscreen from the scripted person. The reminder comes
 when the last reason ends; each reason can be switched off in ``[presence]``.
 """
 
-from datetime import timedelta
 from functools import partial
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo

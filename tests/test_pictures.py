@@ -20,8 +20,8 @@ from postured.guide.motion import FRAME_SECONDS, MOVE_SECONDS, pose_at
 from postured.guide.session import Dose, Phase, Session
 from postured.pictures import cache
 from postured.pictures.draw import frame, picture, pose_still
-from postured.pictures.model import NEUTRAL, PoseError, Pose, blend, figures_from, load_figures, skeleton
-from postured.pictures.pillow_painter import COLOURS, paint
+from postured.pictures.model import NEUTRAL, PoseError, blend, figures_from, load_figures, skeleton
+from postured.pictures.pillow_painter import paint
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue()

@@ -1,6 +1,5 @@
 """Config text is data, never code or shell; files holding private data are the user's alone."""
 
-import os
 import stat
 import subprocess
 import sys
