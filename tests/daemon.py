@@ -37,11 +37,29 @@ def private_env(root: Path, data: Path | None = None, notifier: str | None = "nu
     return env
 
 
+def seed_history(path: Path) -> int:
+    """One reminder shown and done yesterday, as a person who has used postured before has."""
+    from datetime import datetime, timedelta, timezone
+
+    from postured.adapters.history import SqliteHistory
+    from postured.core.machine import Record
+
+    history = SqliteHistory(path)
+    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    history.record(yesterday, Record("shown", "chin-tuck", "alarm"))
+    history.record(yesterday, Record("done", "chin-tuck", "cli"))
+    history.close()
+    return 2  # the rows written
+
+
 class Daemon:
     def __init__(self, root: Path, env: dict[str, str], config_text: str, args=("run",), extra_env=None,
-                 program: list[str] | None = None, cwd: Path | None = None, user: str | None = None):
+                 program: list[str] | None = None, cwd: Path | None = None, user: str | None = None,
+                 used_before: bool = False):
         """``program`` replaces `python -m postured --config FILE` (e.g. an installed script);
-        ``user`` runs it as that Unix user (the test runs as root)."""
+        ``user`` runs it as that Unix user (the test runs as root); ``used_before`` starts it
+        with a reminder of yesterday in its history, so the first-reminder safety notes are
+        behind it and only reminders reach the notification server."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.config = root / "config.toml"
@@ -50,6 +68,9 @@ class Daemon:
         self.data = Path(self.env.get("XDG_DATA_HOME", root / "data")) / "postured"
         self.env.setdefault("XDG_DATA_HOME", str(root / "data"))
         self.log_path = root / "postured.log"
+        self._seeded = 0  # rows written before the start, left out of events()
+        if used_before:
+            self._seeded = seed_history(self.data / "history.sqlite3")
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 [*as_user(user), *(program or [sys.executable, "-m", "postured", "--config", str(self.config)]), *args],
@@ -72,7 +93,8 @@ class Daemon:
             return []
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
-            return db.execute("SELECT kind, exercise_id, source FROM events ORDER BY id").fetchall()
+            rows = db.execute("SELECT kind, exercise_id, source FROM events ORDER BY id").fetchall()
+            return rows[self._seeded:]
         except sqlite3.OperationalError:
             return []
         finally:

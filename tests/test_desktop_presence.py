@@ -54,7 +54,8 @@ def test_a_fullscreen_window_holds_a_due_break_until_it_closes(desktop, tmp_path
     try:
         slides.send("full")
         slides.activate()
-        daemon = Daemon(tmp_path, desktop.env, ALL_DAY.format(interval="20s"), args=("run", "--no-tray"))
+        daemon = Daemon(tmp_path, desktop.env, ALL_DAY.format(interval="20s"), args=("run", "--no-tray"),
+                        used_before=True)
         try:
             daemon.wait_for_log("away detection through x11")
             wait_until(lambda: status(daemon)["status"].startswith("Break held: a window is fullscreen"),

@@ -29,7 +29,8 @@ def desktop(tmp_path):
 
 
 def start(desktop: Desktop, root) -> Daemon:
-    return Daemon(root, desktop.env, ALL_DAY.format(interval="1h"), extra_env={"PYSTRAY_BACKEND": "gtk"})
+    return Daemon(root, desktop.env, ALL_DAY.format(interval="1h"), extra_env={"PYSTRAY_BACKEND": "gtk"},
+                  used_before=True)
 
 
 def cli(daemon: Daemon, *args: str) -> subprocess.CompletedProcess:
