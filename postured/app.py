@@ -108,6 +108,14 @@ def run(paths: Paths, use_tray: bool) -> int:
     from postured.adapters.control_server import ControlServer, claim
 
     where = control.endpoint()
+    try:
+        where.check(create=True)
+    except control.UnsafeFolder as exc:
+        print(f"postured: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"postured: cannot make the runtime folder {where.path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     if _answers(where) or (instance_lock := claim(where)) is None:
         print(f"postured: already running (its control socket is {where.address}); "
               "use `postured status`, or `postured quit` first", file=sys.stderr)
@@ -279,10 +287,8 @@ def _answers(where) -> bool:
     try:
         control.call(where, control.request("status"), timeout=2)
         return True
-    except (control.NotRunning, TimeoutError, OSError, EOFError, ValueError):
+    except (control.NotRunning, control.NoAnswer):  # stopped or stuck: claim() decides
         return False
-    except Exception:  # a wrong key (AuthenticationError): something is there
-        return True
 
 
 def _wait_for_quit(engine, stopped: threading.Event) -> None:

@@ -39,8 +39,9 @@ def private_env(root: Path, data: Path | None = None, notifier: str | None = "nu
 
 class Daemon:
     def __init__(self, root: Path, env: dict[str, str], config_text: str, args=("run",), extra_env=None,
-                 program: list[str] | None = None, cwd: Path | None = None):
-        """``program`` replaces `python -m postured --config FILE` (e.g. an installed script)."""
+                 program: list[str] | None = None, cwd: Path | None = None, user: str | None = None):
+        """``program`` replaces `python -m postured --config FILE` (e.g. an installed script);
+        ``user`` runs it as that Unix user (setuid: the tests run as root)."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.config = root / "config.toml"
@@ -53,7 +54,7 @@ class Daemon:
             self.proc = subprocess.Popen(
                 [*(program or [sys.executable, "-m", "postured", "--config", str(self.config)]), *args],
                 env=self.env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=die_with_parent,
+                start_new_session=True, preexec_fn=die_with_parent, **_as_user(user),
             )
 
     @property
@@ -100,3 +101,12 @@ class Daemon:
     def children(self) -> list[int]:
         done = subprocess.run(["pgrep", "-s", str(self.proc.pid)], capture_output=True, text=True)
         return [int(pid) for pid in done.stdout.split()]
+
+
+def _as_user(user: str | None) -> dict:
+    if user is None:
+        return {}
+    import pwd
+
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
