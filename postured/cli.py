@@ -5,10 +5,8 @@ Exit status: 0 success, 2 bad usage or a bad config (message on stderr).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from datetime import datetime, timedelta
 
 from postured import __version__
 
@@ -16,6 +14,8 @@ EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # here, not at the top: the control verbs never need it (cli_control.py)
+
     # --config is accepted before the verb and after it; SUPPRESS keeps the later
     # (unset) one from overwriting the earlier.
     common = argparse.ArgumentParser(add_help=False)
@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _positive(text: str) -> int:
+    import argparse
+
     try:
         value = int(text)
     except ValueError:
@@ -105,6 +107,14 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from postured import cli_control
+
+    plain = cli_control.parse(sys.argv[1:] if argv is None else argv)
+    if plain is not None:  # a control verb: no argparse (a status bar polls this)
+        try:
+            return cli_control.run(*plain)
+        except BrokenPipeError:
+            return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb is None:
@@ -114,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if handler is None:
             # The control verbs need no paths: only the daemon's socket.
-            return _verb_control(args)
+            return cli_control.run(args.verb, getattr(args, "argument", None), getattr(args, "json", False))
         from postured import paths as paths_module
 
         return handler(args, paths_module.resolve(getattr(args, "config", None)))
@@ -190,6 +200,8 @@ def _verb_exercises(args, paths) -> int:
 
 
 def _verb_next(args, paths) -> int:
+    from datetime import datetime, timedelta
+
     from postured.config import ConfigError, eligible
     from postured.core import coach, machine, planner
     from postured.core.calendar import UTC, WorkCalendar
@@ -231,6 +243,8 @@ def _verb_next(args, paths) -> int:
 
 
 def _verb_history(args, paths) -> int:
+    from datetime import datetime, timedelta
+
     from postured.adapters.history import read_events
 
     since = datetime.now().astimezone() - timedelta(days=args.days)
@@ -250,7 +264,7 @@ def _verb_history(args, paths) -> int:
 
 def _verb_stats(args, paths) -> int:
     import sqlite3
-    from datetime import timezone
+    from datetime import datetime, timezone
     from pathlib import Path
 
     from postured import stats
@@ -324,45 +338,3 @@ def _verb_guide(args, paths) -> int:
     from postured import guide  # Tk only once the window opens
 
     return guide.run(paths, args.exercise)
-
-
-def _verb_control(args) -> int:
-    """The verbs for the running daemon: plain JSON over the control socket, nothing heavy."""
-    from postured import control
-
-    argument = getattr(args, "argument", None)
-    if argument is not None and argument != "tomorrow":
-        from postured.timetext import parse_duration
-
-        try:
-            parse_duration(argument)
-        except ValueError as exc:
-            return _fail(str(exc))
-    try:
-        answer = control.ask(args.verb, argument)
-    except control.NotRunning:
-        print("postured: not running (start it with: postured run)", file=sys.stderr)
-        return EXIT_NOT_RUNNING
-    except control.NoAnswer as exc:
-        print(f"postured: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    if args.verb == "status" and answer.get("ok"):
-        _print_status(answer["status"], args.json)
-        return EXIT_OK
-    if not answer.get("ok"):
-        print(f"postured: {answer.get('error')}", file=sys.stderr)
-        return EXIT_REFUSED
-    print(answer.get("message", "ok"))
-    return EXIT_OK
-
-
-def _print_status(status: dict, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(status, ensure_ascii=False))
-        return
-    today = status["today"]
-    print(status["status"])
-    print(f"today: {today['done']} done, {today['snoozed']} snoozed, {today['skipped']} skipped")
-    print(f"config: {status['config_path']}")
-    if status["config_error"]:
-        print(f"config not applied (the last good one is in use):\n{status['config_error']}")
