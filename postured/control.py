@@ -258,8 +258,11 @@ def call(where: Endpoint, message: dict, timeout: float = TIMEOUT) -> dict:
         stream = wire.connect(where.address, deadline)
     except (FileNotFoundError, ConnectionRefusedError, ConnectionResetError):
         raise NotRunning() from None
-    except (TimeoutError, BlockingIOError):  # the socket's queue is full: nobody accepts
+    except TimeoutError:
         raise NoAnswer(f"the daemon did not take the connection within {timeout:g} s "
+                       "(stopped, or busy with something else?)") from None
+    except BlockingIOError:  # its queue of connections is full
+        raise NoAnswer("the daemon takes no connections: its queue is full "
                        "(stopped, or busy with something else?)") from None
     except OSError as exc:
         raise NotRunning(str(exc)) from None

@@ -348,6 +348,34 @@ def test_a_stopped_daemon_gets_every_client_a_clear_answer_in_time(daemon, env):
     assert daemon.kinds() == []
 
 
+def test_a_stopped_daemon_with_a_full_queue_is_given_up_in_time(daemon, env):
+    """A status bar that kept polling a stopped daemon has filled its socket's queue."""
+    queued = []
+    os.kill(daemon.proc.pid, signal.SIGSTOP)
+    try:
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            queued.append(sock)
+            try:
+                sock.connect(str(Path(env["XDG_RUNTIME_DIR"]) / "postured" / "control.sock"))
+            except BlockingIOError:
+                break
+            assert len(queued) < 1000
+        done = cli(env, "status")
+        assert done.returncode == 1
+        # Refused at once, or queued by the kernel after all and then not answered.
+        assert done.stderr.strip() in (
+            "postured: the daemon takes no connections: its queue is full (stopped, or busy with something else?)",
+            "postured: the daemon did not take the connection within 5 s (stopped, or busy with something else?)",
+            "postured: the daemon did not answer within 5 s (stopped, or busy with something else?)")
+    finally:
+        os.kill(daemon.proc.pid, signal.SIGCONT)
+        for sock in queued:
+            sock.close()
+    still_fine(daemon, env)
+
+
 def test_a_silent_listener_neither_hangs_the_cli_nor_blocks_the_start(tmp_path, env):
     folder = Path(env["XDG_RUNTIME_DIR"]) / "postured"
     folder.mkdir(mode=0o700)
