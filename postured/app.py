@@ -181,6 +181,9 @@ def run(paths: Paths, use_tray: bool) -> int:
 
     try:
         engine.handle(machine.Start())
+        if tray is None:
+            # Watching before answering: a config saved right after the first `status` is seen.
+            start_background()
         server.start()
         if tray is not None:
             engine.tray = tray
