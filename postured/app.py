@@ -163,13 +163,17 @@ def run(paths: Paths, use_tray: bool) -> int:
         getattr(loaded.zone, "key", loaded.zone), paths.history,
     )
     background_started = threading.Event()
+    # Without a tray, the config is watched before the first answer: a config saved right
+    # after a `status` is then never missed (the watch is in place once start() returns).
+    watch_first = tray is None
 
     def start_background() -> None:
         # After the icon shows: the scheduler and the file watcher are not needed to draw it.
         if not background_started.is_set():
             background_started.set()
             alarm.start()
-            watcher.start()
+            if not watch_first:
+                watcher.start()
             sleep_watcher.start()
             if idle_watcher is not None and idle_watcher.start():
                 engine.presence_watched = True  # no more looks between alarms
@@ -180,10 +184,9 @@ def run(paths: Paths, use_tray: bool) -> int:
         start_background()
 
     try:
+        if watch_first:
+            watcher.start()
         engine.handle(machine.Start())
-        if tray is None:
-            # Watching before answering: a config saved right after the first `status` is seen.
-            start_background()
         server.start()
         if tray is not None:
             engine.tray = tray
