@@ -157,15 +157,17 @@ def run(paths: Paths, use_tray: bool) -> int:
     watcher = ConfigWatcher(keeper)
     if use_tray:
         tray = _start_tray(engine, paths)
+    # Without a tray, the config is watched before anything is logged or answered: a config
+    # saved right after a `status` is then never missed (the watch is on once start() returns).
+    watch_first = tray is None
+    if watch_first:
+        watcher.start()
     log.info(
         "running with %s (%s), history in %s",
         paths.config if paths.config.exists() else "the default config",
         getattr(loaded.zone, "key", loaded.zone), paths.history,
     )
     background_started = threading.Event()
-    # Without a tray, the config is watched before the first answer: a config saved right
-    # after a `status` is then never missed (the watch is in place once start() returns).
-    watch_first = tray is None
 
     def start_background() -> None:
         # After the icon shows: the scheduler and the file watcher are not needed to draw it.
@@ -184,8 +186,6 @@ def run(paths: Paths, use_tray: bool) -> int:
         start_background()
 
     try:
-        if watch_first:
-            watcher.start()
         engine.handle(machine.Start())
         server.start()
         if tray is not None:
