@@ -107,6 +107,14 @@ def run(paths: Paths, use_tray: bool) -> int:
     from postured.adapters.control_server import ControlServer, claim
 
     where = control.endpoint()
+    try:
+        where.check(create=True)
+    except control.UnsafeFolder as exc:
+        print(f"postured: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"postured: cannot make the runtime folder {where.path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     if _answers(where) or (instance_lock := claim(where)) is None:
         print(f"postured: already running (its control socket is {where.address}); "
               "use `postured status`, or `postured quit` first", file=sys.stderr)
@@ -153,6 +161,11 @@ def run(paths: Paths, use_tray: bool) -> int:
         tray = _start_tray(engine, paths)
     for warning in loaded.warnings:
         log.warning("config: %s", warning)
+    # Without a tray, the config is watched before anything is logged or answered: a config
+    # saved right after a `status` is then never missed (the watch is on once start() returns).
+    watch_first = tray is None
+    if watch_first:
+        watcher.start()
     log.info(
         "running with %s (%s), history in %s",
         paths.config if loaded.text is not None else "the default config",
@@ -165,7 +178,8 @@ def run(paths: Paths, use_tray: bool) -> int:
         if not background_started.is_set():
             background_started.set()
             alarm.start()
-            watcher.start()
+            if not watch_first:
+                watcher.start()
             keeper.catch_up()
             sleep_watcher.start()
             dnd.start()
@@ -331,10 +345,8 @@ def _answers(where) -> bool:
     try:
         control.call(where, control.request("status"), timeout=2)
         return True
-    except (control.NotRunning, TimeoutError, OSError, EOFError, ValueError):
+    except (control.NotRunning, control.NoAnswer):  # stopped or stuck: claim() decides
         return False
-    except Exception:  # a wrong key (AuthenticationError): something is there
-        return True
 
 
 def _start_tray(engine, paths: Paths):

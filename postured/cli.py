@@ -6,12 +6,14 @@ not saved to disk (the reason on stderr; the daemon keeps it in memory and retri
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from postured import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING, EXIT_NOT_SAVED = 0, 1, 2, 3, 4
 
@@ -25,6 +27,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 9000
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # here, not at the top: the control verbs never need it (cli_control.py)
+
     # --config is accepted before the verb and after it; SUPPRESS keeps the later
     # (unset) one from overwriting the earlier.
     common = argparse.ArgumentParser(add_help=False)
@@ -131,20 +135,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _bad(message: str) -> Exception:
+    """The error an argument's type gives; argparse names the option and exits 2."""
+    import argparse
+
+    return argparse.ArgumentTypeError(message)
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise _bad(f"{text!r} is not a whole number") from None
     if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+        raise _bad("must be 1 or more")
     return value
 
 
 def _weeks(text: str) -> int:
     value = _positive(text)
     if value > 52:  # postured.report.model.MAX_WEEKS, not imported: it would load the catalogue types
-        raise argparse.ArgumentTypeError("must be 52 or less (a year)")
+        raise _bad("must be 52 or less (a year)")
     return value
 
 
@@ -154,7 +165,7 @@ def _day(text: str):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+        raise _bad(f"{text!r} is not a date like 2026-03-31") from None
 
 
 def _bounded(most: int):
@@ -163,13 +174,21 @@ def _bounded(most: int):
     def parse(text: str) -> int:
         value = _positive(text)
         if value > most:
-            raise argparse.ArgumentTypeError(f"{value:,} is more than the {most:,} allowed")
+            raise _bad(f"{value:,} is more than the {most:,} allowed")
         return value
 
     return parse
 
 
 def main(argv: list[str] | None = None) -> int:
+    from postured import cli_control
+
+    plain = cli_control.parse(sys.argv[1:] if argv is None else argv)
+    if plain is not None:  # a control verb: no argparse (a status bar polls this)
+        try:
+            return cli_control.run(*plain)
+        except BrokenPipeError:
+            return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb is None:
@@ -179,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if handler is None:
             # The control verbs need no paths: only the daemon's socket.
-            return _verb_control(args)
+            return cli_control.run(args.verb, getattr(args, "argument", None), getattr(args, "json", False))
         from postured import paths as paths_module
 
         return handler(args, paths_module.resolve(getattr(args, "config", None)))
@@ -286,6 +305,7 @@ def _verb_exercises(args, paths) -> int:
 
 
 def _verb_next(args, paths) -> int:
+    from datetime import datetime, timedelta
     from dataclasses import replace
 
     from postured.config import ConfigError, eligible
@@ -346,6 +366,7 @@ def _verb_next(args, paths) -> int:
 
 
 def _verb_history(args, paths) -> int:
+    from datetime import datetime, timedelta
     import sqlite3
 
     from postured.adapters.history import read_events
@@ -370,7 +391,7 @@ def _verb_history(args, paths) -> int:
 
 def _verb_stats(args, paths) -> int:
     import sqlite3
-    from datetime import timezone
+    from datetime import datetime, timezone
     from pathlib import Path
 
     from postured import stats
@@ -450,52 +471,3 @@ def _verb_guide(args, paths) -> int:
     from postured import guide  # Tk only once the window opens
 
     return guide.run(paths, args.exercise)
-
-
-def _verb_control(args) -> int:
-    """The verbs for the running daemon: plain JSON over the control socket, nothing heavy."""
-    from postured import control
-
-    argument = getattr(args, "argument", None)
-    if argument is not None and argument != "tomorrow":
-        from postured.timetext import parse_duration
-
-        try:
-            parse_duration(argument)
-        except ValueError as exc:
-            return _fail(str(exc))
-    try:
-        answer = control.ask(args.verb, argument)
-    except control.NotRunning:
-        print("postured: not running (start it with: postured run)", file=sys.stderr)
-        return EXIT_NOT_RUNNING
-    except control.NoAnswer as exc:
-        print(f"postured: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    if args.verb == "status" and answer.get("ok"):
-        _print_status(answer["status"], args.json)
-        return EXIT_OK
-    if not answer.get("ok"):
-        print(f"postured: {answer.get('error')}", file=sys.stderr)
-        return EXIT_REFUSED
-    print(answer.get("message", "ok"))
-    if answer.get("not_saved"):
-        print(f"postured: not saved: {answer['not_saved']}", file=sys.stderr)
-        return EXIT_NOT_SAVED
-    return EXIT_OK
-
-
-def _print_status(status: dict, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(status, ensure_ascii=False))
-        return
-    today = status["today"]
-    print(status["status"])
-    print(f"today: {today['done']} done, {today['snoozed']} snoozed, {today['skipped']} skipped")
-    print(f"config: {status['config_path']}")
-    if status["config_error"]:
-        print(f"config not applied (the last good one is in use):\n{status['config_error']}")
-    if status.get("history_error"):
-        print(f"history not saved: {status['history_error']}")
-    if status.get("program"):
-        print(f"program: {status['program']['title']}, {status['program']['text']}")

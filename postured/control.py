@@ -1,16 +1,21 @@
 """The control channel between the CLI verbs and the running daemon: one grammar, both ends.
 
-Transport: ``multiprocessing.connection`` (a Unix socket on Linux and macOS, a named pipe
-on Windows) in the user's private runtime directory (0700), the socket 0600, and an HMAC
-challenge with a key kept in a 0600 file beside it. No network listener, ever.
+Transport (postured/wire.py): a Unix socket on Linux and macOS, a named pipe on Windows, in
+the user's private runtime folder (0700, owned by the user: anything else is refused by
+both ends), the socket 0600, and an HMAC challenge both ways with a key kept in a 0600 file
+beside it. No network listener, ever. Every step of an exchange has a deadline.
 
 Messages are JSON objects (never pickle), one request and one reply per connection:
 
-    request  {"v": 1, "verb": "snooze", "args": {"duration": "10m"}}
+    request  {"v": 1, "verb": "snooze", "args": {"duration": "10m"}, "source": "cli"}
     reply    {"v": 1, "ok": true, "message": "...", "status": {...}}
              {"v": 1, "ok": false, "error": "nothing is due to snooze"}
 
-Standard library only: the CLI side must stay light (no pydantic, no GUI libraries).
+A request is at most MAX_REQUEST bytes; the daemon cuts every text of a reply to MAX_TEXT
+characters, so a reply always fits in the MAX_REPLY bytes a client reads.
+
+Standard library only: the CLI side must stay light (no pydantic, no GUI libraries, and not
+even argparse, pathlib or multiprocessing on Linux).
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import warnings
-from pathlib import Path
+import time
 
 VERSION = 1
-MAX_MESSAGE = 64 * 1024  # requests are tiny; anything larger is refused unread
-TIMEOUT = 5.0  # seconds a client waits for a reply, and the daemon for a request
+MAX_REQUEST = 4 * 1024  # requests are tiny; anything larger is refused unread
+MAX_TEXT = 4000  # characters of any one text in a reply (a config error can name 1000 windows)
+MAX_REPLY = 1024 * 1024  # bytes a client reads; a reply cut to MAX_TEXT stays far below
+TIMEOUT = 5.0  # seconds a client gives the whole exchange, connecting included
+SOURCES = ("cli", "guide")  # who sent a request: the history and the log say it
 
 # verb -> the argument it takes (None: no argument)
 VERBS: dict[str, str | None] = {
@@ -45,32 +52,88 @@ class ProtocolError(ValueError):
     """A request or reply that does not follow the grammar."""
 
 
+class NotRunning(Exception):
+    """No daemon answers at the endpoint."""
+
+
+class NoAnswer(Exception):
+    """A daemon is there but gave no proper answer (timed out, hung up, garbled, busy)."""
+
+
+class UnsafeFolder(NoAnswer):
+    """The runtime folder is not this user's alone: neither end talks through it."""
+
+
 class Endpoint:
-    # A plain class: dataclasses costs the light CLI verbs several milliseconds to import.
-    def __init__(self, folder: Path):
-        self.folder = folder
+    # A plain class of strings: dataclasses and pathlib cost the light CLI verbs milliseconds.
+    def __init__(self, folder):
+        self.path = os.fspath(folder)
+
+    @property
+    def folder(self):
+        from pathlib import Path
+
+        return Path(self.path)
 
     @property
     def address(self) -> str:
         if sys.platform == "win32":
             return rf"\\.\pipe\postured-{os.environ.get('USERNAME', 'user')}"
-        return str(self.folder / "control.sock")
+        return os.path.join(self.path, "control.sock")
 
     @property
-    def key_file(self) -> Path:
-        return self.folder / "control.key"
+    def key_file(self) -> str:
+        return os.path.join(self.path, "control.key")
 
     def read_key(self) -> bytes:
-        return self.key_file.read_bytes()
+        with open(self.key_file, "rb") as key:
+            return key.read()
+
+    def check(self, create: bool = False) -> None:
+        """UnsafeFolder unless the folder is a real folder of this user's, closed to others.
+
+        FileNotFoundError if it is missing and not ``create``. Nothing here ever changes the
+        mode of what it finds: a symbolic link's target could be anyone's folder.
+        """
+        if sys.platform == "win32":
+            return  # the user's local app data; no uid or mode bits to check
+        import stat
+
+        try:
+            found = os.lstat(self.path)
+        except FileNotFoundError:
+            if not create:
+                raise
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            os.mkdir(self.path, 0o700)
+            found = os.lstat(self.path)
+        fix = "remove it, or set XDG_RUNTIME_DIR to a private folder of yours"
+        if stat.S_ISLNK(found.st_mode):
+            raise UnsafeFolder(f"the runtime folder {self.path} is a symbolic link: {fix}")
+        if not stat.S_ISDIR(found.st_mode):
+            raise UnsafeFolder(f"the runtime folder {self.path} is not a folder: {fix}")
+        if found.st_uid != os.getuid():
+            raise UnsafeFolder(f"the runtime folder {self.path} belongs to another user "
+                               f"(uid {found.st_uid}): {fix}")
+        if found.st_mode & 0o077:
+            raise UnsafeFolder(f"the runtime folder {self.path} is open to other users "
+                               f"(mode {stat.S_IMODE(found.st_mode):o}): chmod 700 it, or {fix}")
+        if create:
+            try:
+                socket_mode = os.lstat(self.address).st_mode
+            except FileNotFoundError:
+                return
+            if not stat.S_ISSOCK(socket_mode):
+                raise UnsafeFolder(f"{self.address} is in the way: it is not a socket; remove it")
 
     def make_key(self) -> bytes:
         """A fresh key in a file only the user can read (written before the socket)."""
         import secrets
 
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
+        self.check(create=True)
         key = secrets.token_bytes(32)
-        descriptor = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(self.key_file, flags, 0o600)
         with os.fdopen(descriptor, "wb") as out:
             out.write(key)
         return key
@@ -81,14 +144,16 @@ def endpoint(environ: dict[str, str] | None = None) -> Endpoint:
     environ = os.environ if environ is None else environ
     runtime = environ.get("XDG_RUNTIME_DIR")
     if runtime:
-        return Endpoint(Path(runtime) / "postured")
+        return Endpoint(os.path.join(runtime, "postured"))
+    import warnings
+
     import platformdirs
 
     # Without XDG_RUNTIME_DIR, newer platformdirs picks a fallback folder and says so
     # with a Python warning (a source path and line): one log line says it instead.
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
-        folder = Path(platformdirs.user_runtime_dir("postured"))
+        folder = platformdirs.user_runtime_dir("postured")
     if said:
         import logging  # only here: the light CLI verbs do not otherwise load it
 
@@ -116,67 +181,107 @@ def decode(data: bytes) -> dict:
     return message
 
 
-def request(verb: str, argument: str | None = None) -> dict:
-    message: dict = {"v": VERSION, "verb": verb, "args": {}}
+def request(verb: str, argument: str | None = None, source: str = "cli") -> dict:
+    message: dict = {"v": VERSION, "verb": verb, "args": {}, "source": source}
     if argument is not None:
         message["args"][VERBS[verb]] = argument
     return message
 
 
-def parse_request(message: dict) -> tuple[str, str | None]:
-    """(verb, argument) from a decoded request, or ProtocolError."""
+def parse_request(message: dict) -> tuple[str, str | None, str]:
+    """(verb, argument, source) from a decoded request, or ProtocolError."""
     verb = message.get("verb")
     if verb not in VERBS:
-        raise ProtocolError(f"unknown verb {verb!r} (known: {', '.join(VERBS)})")
+        raise ProtocolError(f"unknown verb {_short(verb)} (known: {', '.join(VERBS)})")
     args = message.get("args", {})
     if not isinstance(args, dict):
         raise ProtocolError("args must be an object")
     name = VERBS[verb]
     unknown = set(args) - ({name} if name else set())
     if unknown:
-        raise ProtocolError(f"{verb} takes no argument {', '.join(sorted(unknown))}")
+        raise ProtocolError(f"{verb} takes no argument {_short(', '.join(sorted(map(str, unknown))))}")
     argument = args.get(name) if name else None
     if argument is not None and not isinstance(argument, str):
         raise ProtocolError(f"{name} must be a string")
-    return verb, argument
+    source = message.get("source", "cli")
+    if source not in SOURCES:
+        raise ProtocolError(f"source {_short(source)} is not one of {', '.join(SOURCES)}")
+    return verb, argument, source
 
 
 def reply(ok: bool, **fields) -> dict:
     return {"v": VERSION, "ok": ok, **fields}
 
 
+def encode_reply(message: dict) -> bytes:
+    """The reply as sent: every text cut to MAX_TEXT, so it fits the client's MAX_REPLY."""
+    data = encode(_cut(message))
+    if len(data) > MAX_REPLY:  # only a reply of hundreds of long texts; none is built so
+        data = encode(reply(False, error=f"the reply ({len(data)} bytes) is too long to send"))
+    return data
+
+
+def _cut(value):
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return f"{value[:MAX_TEXT]} … [{len(value) - MAX_TEXT} more characters cut]"
+    if isinstance(value, dict):
+        return {key: _cut(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cut(item) for item in value]
+    return value
+
+
+def _short(value, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
 # ------------------------------------------------------------------ client
 
 
-class NotRunning(Exception):
-    """No daemon answers at the endpoint."""
-
-
-class NoAnswer(Exception):
-    """A daemon is there but gave no proper answer (timed out, hung up, garbled)."""
-
-
-def ask(verb: str, argument: str | None = None) -> dict:
+def ask(verb: str, argument: str | None = None, source: str = "cli") -> dict:
     """The running daemon's reply to ``verb``; NotRunning or NoAnswer when there is none."""
-    try:
-        return call(endpoint(), request(verb, argument))
-    except (TimeoutError, EOFError, OSError, ProtocolError) as exc:
-        raise NoAnswer(f"the daemon did not answer properly: {exc}") from None
+    return call(endpoint(), request(verb, argument, source))
 
 
 def call(where: Endpoint, message: dict, timeout: float = TIMEOUT) -> dict:
-    """Send one request and return the daemon's reply."""
-    from multiprocessing.connection import Client
+    """Send one request and return the daemon's reply, all within ``timeout`` seconds.
 
+    NotRunning if nothing listens; NoAnswer (UnsafeFolder among them) for anything else.
+    """
+    from postured import wire
+
+    deadline = time.monotonic() + timeout
     try:
+        where.check()
         key = where.read_key()
-        connection = Client(where.address, authkey=key)
+        stream = wire.connect(where.address, deadline)
     except (FileNotFoundError, ConnectionRefusedError, ConnectionResetError):
         raise NotRunning() from None
+    except TimeoutError:
+        raise NoAnswer(f"the daemon did not take the connection within {timeout:g} s "
+                       "(stopped, or busy with something else?)") from None
+    except BlockingIOError:  # its queue of connections is full
+        raise NoAnswer("the daemon takes no connections: its queue is full "
+                       "(stopped, or busy with something else?)") from None
     except OSError as exc:
         raise NotRunning(str(exc)) from None
-    with connection:
-        connection.send_bytes(encode(message))
-        if not connection.poll(timeout):
-            raise TimeoutError(f"no reply within {timeout:.0f} s")
-        return decode(connection.recv_bytes(MAX_MESSAGE))
+    data = encode(message)
+    if len(data) > MAX_REQUEST:
+        raise NoAnswer(f"the request is longer than {MAX_REQUEST} bytes")
+    try:
+        owner = stream.peer_uid()
+        if owner is not None and owner != os.getuid():
+            raise UnsafeFolder(f"the control socket {where.address} is held by another user (uid {owner})")
+        return decode(wire.ask(stream, key, data, MAX_REPLY, deadline))
+    except wire.TurnedAway as exc:
+        raise NoAnswer(f"the daemon is busy ({exc}); try again in a few seconds") from None
+    except TimeoutError:
+        raise NoAnswer(f"the daemon did not answer within {timeout:g} s "
+                       "(stopped, or busy with something else?)") from None
+    except EOFError:
+        raise NoAnswer("the daemon hung up without answering") from None
+    except (wire.WireError, ProtocolError, OSError) as exc:
+        raise NoAnswer(f"the daemon did not answer properly: {exc or type(exc).__name__}") from None
+    finally:
+        stream.close()

@@ -1,6 +1,7 @@
 """What each control verb does: the same engine commands as the tray menu, plus status.
 
-A CLI answer and a tray click are the same event in history; only ``source`` differs.
+A CLI answer and a tray click are the same event in history; only ``source`` differs
+(the request says cli or guide).
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ from postured import control
 from postured.core import machine
 from postured.timetext import parse_duration
 
-COMMANDS: dict[str, Callable[[str | None], machine.Command]] = {
-    "done": lambda _arg: machine.Done(source="cli"),
-    "skip": lambda _arg: machine.Skip(source="cli"),
-    "too-hard": lambda _arg: machine.TooHard(source="cli"),
-    "hurts": lambda _arg: machine.Hurts(source="cli"),
-    "snooze": lambda arg: machine.Snooze(parse_duration(arg) if arg else None, source="cli"),
-    "pause": lambda arg: machine.Pause(
-        None if arg in (None, "tomorrow") else parse_duration(arg), source="cli"
+COMMANDS: dict[str, Callable[[str | None, str], machine.Command]] = {
+    "done": lambda _arg, source: machine.Done(source=source),
+    "skip": lambda _arg, source: machine.Skip(source=source),
+    "too-hard": lambda _arg, source: machine.TooHard(source=source),
+    "hurts": lambda _arg, source: machine.Hurts(source=source),
+    "snooze": lambda arg, source: machine.Snooze(parse_duration(arg) if arg else None, source=source),
+    "pause": lambda arg, source: machine.Pause(
+        None if arg in (None, "tomorrow") else parse_duration(arg), source=source
     ),
-    "resume": lambda _arg: machine.Resume(source="cli"),
-    "break-now": lambda _arg: machine.BreakNow(source="cli"),
-    "quit": lambda _arg: machine.Quit(source="cli"),
+    "resume": lambda _arg, source: machine.Resume(source=source),
+    "break-now": lambda _arg, source: machine.BreakNow(source=source),
+    "quit": lambda _arg, source: machine.Quit(source=source),
 }
 
 
@@ -32,7 +33,8 @@ class Remote:
         self._engine = engine
         self._keeper = keeper  # reloads the config; knows its path and last error
 
-    def respond(self, verb: str, argument: str | None) -> dict:
+    def respond(self, verb: str, argument: str | None, source: str = "cli") -> dict:
+        """The reply to one request; ``source`` (cli or guide) is what the history records."""
         if verb == "status":
             return control.reply(True, status=self.status())
         if verb == "reload":
@@ -41,7 +43,7 @@ class Remote:
                 return control.reply(False, error=error, status=self.status())
             return control.reply(True, message="config reloaded", status=self.status())
         try:
-            command = COMMANDS[verb](argument)
+            command = COMMANDS[verb](argument, source)
         except ValueError as exc:
             return control.reply(False, error=str(exc))
         with self._engine.lock:  # no other answer can be written between the two

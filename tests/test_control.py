@@ -10,7 +10,7 @@ import stat
 import subprocess
 import sys
 import threading
-from multiprocessing.connection import Client
+import time
 from pathlib import Path
 
 import pytest
@@ -130,8 +130,23 @@ def test_endpoint_is_private(daemon, env):
 def raw_socket(env) -> socket.socket:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(10)
-    sock.connect(str(Path(env["XDG_RUNTIME_DIR"]) / "postured" / "control.sock"))
+    try:
+        sock.connect(str(Path(env["XDG_RUNTIME_DIR"]) / "postured" / "control.sock"))
+    except OSError:
+        sock.close()
+        raise
     return sock
+
+
+def raw_socket_in_turn(env) -> socket.socket:
+    """A raw connection, once the socket's queue has room (it is full for a moment at times)."""
+    def attempt():
+        try:
+            return raw_socket(env)
+        except BlockingIOError:
+            return None
+
+    return wait_until(attempt, "room in the control socket's queue", 10)
 
 
 def key(env) -> bytes:
@@ -159,35 +174,61 @@ def test_half_written_message_is_dropped(daemon, env):
         still_fine(daemon, env)  # other clients are served meanwhile
 
 
-def test_a_100_mb_message_is_refused(daemon, env):
-    connection = Client(str(Path(env["XDG_RUNTIME_DIR"]) / "postured" / "control.sock"), authkey=key(env))
-    with connection:
+def read_frame(sock) -> bytes:
+    def exactly(count):
+        data = b""
+        while len(data) < count:
+            chunk = sock.recv(count - len(data))
+            assert chunk, "the daemon hung up"
+            data += chunk
+        return data
+
+    return exactly(int.from_bytes(exactly(4), "big"))
+
+
+def test_a_100_mb_message_is_refused_unread(daemon, env):
+    with raw_socket(env) as sock:
+        assert read_frame(sock)[:1] == b"\x01"  # the challenge
         try:
-            connection.send_bytes(b"x" * (100 * 1024 * 1024))
-            connection.recv_bytes()
-        except (OSError, EOFError):
-            pass
+            sock.sendall((100 * 1024 * 1024).to_bytes(4, "big") + b"x" * (1 << 20))
+            assert sock.recv(1) == b""  # dropped after the length, not after 100 MB
+        except OSError:
+            pass  # or reset while we were still writing
     still_fine(daemon, env)
 
 
-def test_wrong_key_is_refused(daemon, env):
-    from multiprocessing import AuthenticationError
+def exchange(env, key_bytes: bytes, request: bytes) -> bytes:
+    from postured import control, wire
 
-    with pytest.raises((AuthenticationError, EOFError, OSError)):
-        Client(str(Path(env["XDG_RUNTIME_DIR"]) / "postured" / "control.sock"), authkey=b"wrong" * 6)
-    still_fine(daemon, env)
+    deadline = time.monotonic() + 10
+    stream = wire.connect(control.endpoint(env).address, deadline)
+    try:
+        return wire.ask(stream, key_bytes, request, control.MAX_REPLY, deadline)
+    finally:
+        stream.close()
 
 
-def test_unknown_verb_and_bad_version_get_an_answer(daemon, env):
+def test_wrong_key_is_refused_and_nothing_happens(daemon, env):
+    from postured import control
+
+    assert cli(env, "break-now").returncode == 0
+    with pytest.raises((EOFError, OSError)):
+        exchange(env, b"wrong" * 6, control.encode(control.request("done")))
+    still_fine(daemon, env, "due")
+    assert daemon.kinds() == ["shown"]
+
+
+def test_unknown_verb_bad_version_and_bad_source_get_an_answer(daemon, env):
     from postured import control
 
     where = control.endpoint(env)
     answer = control.call(where, {"v": 1, "verb": "explode", "args": {}})
     assert answer["ok"] is False and "unknown verb 'explode'" in answer["error"]
-    with Client(where.address, authkey=key(env)) as connection:
-        connection.send_bytes(b'{"v": 99, "verb": "status"}')
-        # The reply names the problem; it is written in version 1 of the grammar.
-        assert "protocol version 99" in json.loads(connection.recv_bytes())["error"]
+    # The reply names the problem; it is written in version 1 of the grammar.
+    answer = json.loads(exchange(env, key(env), b'{"v": 99, "verb": "status"}'))
+    assert answer["v"] == 1 and "protocol version 99" in answer["error"]
+    answer = control.call(where, {**control.request("done"), "source": "tray"})
+    assert answer["ok"] is False and "source 'tray' is not one of cli, guide" in answer["error"]
     still_fine(daemon, env)
 
 
@@ -264,3 +305,206 @@ def test_no_runtime_dir_is_one_log_line_not_a_python_warning(monkeypatch):
         warnings.simplefilter("error")  # a warning that escaped would fail here
         where = control.endpoint({})
     assert where.folder.name == "postured"
+
+
+# ------------------------------------------------------------------ deadlines (issue 13, item 4)
+
+
+def test_a_stopped_daemon_gets_every_client_a_clear_answer_in_time(daemon, env):
+    """SIGSTOP: the kernel still queues the connections, and nobody answers them."""
+    assert status(env)["state"] == "waiting"
+    commands = {"status": ["status"], "done": ["done"],
+                "a second run": ["--config", str(daemon.config), "run", "--no-tray"]}
+    results, clients = {}, {}
+    os.kill(daemon.proc.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        clients = {name: subprocess.Popen([sys.executable, "-m", "postured", *argv], env=env, text=True,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                   for name, argv in commands.items()}
+        finished = {}
+
+        def all_gave_up() -> bool:
+            for name, client in clients.items():
+                if name not in finished and client.poll() is not None:
+                    finished[name] = time.monotonic()
+            return len(finished) == len(clients)
+
+        wait_until(all_gave_up, "every client to give up on the stopped daemon", 20)
+        for name, client in clients.items():
+            results[name] = (client.returncode, client.communicate()[1].strip(), finished[name] - started)
+    finally:
+        os.kill(daemon.proc.pid, signal.SIGCONT)
+        for client in clients.values():
+            if client.poll() is None:
+                client.kill()
+                client.communicate()
+    print({name: f"{seconds:.1f} s" for name, (_, _, seconds) in results.items()})  # for the report
+    late = "postured: the daemon did not answer within 5 s (stopped, or busy with something else?)"
+    assert results["status"][:2] == (1, late)
+    assert results["done"][:2] == (1, late)
+    assert results["a second run"][0] == 1 and "already running" in results["a second run"][1]
+    still_fine(daemon, env)
+    assert daemon.kinds() == []
+
+
+def test_a_stopped_daemon_with_a_full_queue_is_given_up_in_time(daemon, env):
+    """A status bar that kept polling a stopped daemon has filled its socket's queue."""
+    queued = []
+    os.kill(daemon.proc.pid, signal.SIGSTOP)
+    try:
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            queued.append(sock)
+            try:
+                sock.connect(str(Path(env["XDG_RUNTIME_DIR"]) / "postured" / "control.sock"))
+            except BlockingIOError:
+                break
+            assert len(queued) < 1000
+        done = cli(env, "status")
+        assert done.returncode == 1
+        # Refused at once, or queued by the kernel after all and then not answered.
+        assert done.stderr.strip() in (
+            "postured: the daemon takes no connections: its queue is full (stopped, or busy with something else?)",
+            "postured: the daemon did not take the connection within 5 s (stopped, or busy with something else?)",
+            "postured: the daemon did not answer within 5 s (stopped, or busy with something else?)")
+    finally:
+        os.kill(daemon.proc.pid, signal.SIGCONT)
+        for sock in queued:
+            sock.close()
+    still_fine(daemon, env)
+
+
+def test_a_silent_listener_neither_hangs_the_cli_nor_blocks_the_start(tmp_path, env):
+    folder = Path(env["XDG_RUNTIME_DIR"]) / "postured"
+    folder.mkdir(mode=0o700)
+    (folder / "control.key").write_bytes(os.urandom(32))
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+        silent.bind(str(folder / "control.sock"))
+        silent.listen(8)  # takes connections, never accepts or says a word
+        done = cli(env, "status")
+        assert done.returncode == 1 and "did not answer within 5 s" in done.stderr, done.stderr
+        # No daemon holds the lock: a real one takes the socket's place.
+        running = Daemon(tmp_path / "real", env, ALL_DAY.format(interval="1h"), args=("run", "--no-tray"))
+        try:
+            wait_until(lambda: cli(env, "status").returncode == 0 or running.proc.poll() is not None,
+                       "the daemon to answer", 30)
+            assert running.proc.poll() is None, running.log
+        finally:
+            running.stop()
+
+
+def test_slow_clients_cannot_lock_the_socket_out(daemon, env):
+    """Clients that send a byte every half second hold a slot for one deadline, not for ever."""
+    from postured import control
+    from postured.adapters.control_server import MAX_CLIENTS
+
+    stop = threading.Event()
+    holding, dropped = [], []
+
+    def trickle():
+        with raw_socket_in_turn(env) as sock:
+            read_frame(sock)  # the challenge: the daemon gave this client a slot
+            holding.append(sock)
+            sock.setblocking(False)  # a recv() below only looks whether the daemon hung up
+            try:
+                sock.sendall((100).to_bytes(4, "big"))  # 100 bytes follow, one at a time
+                while not stop.wait(0.5):
+                    sock.sendall(b"x")
+                    try:
+                        if sock.recv(1) == b"":
+                            break
+                    except BlockingIOError:
+                        pass
+            except OSError:
+                pass
+            if not stop.is_set():
+                dropped.append(sock)
+
+    threads = [threading.Thread(target=trickle) for _ in range(MAX_CLIENTS)]
+    for thread in threads:
+        thread.start()
+    try:
+        wait_until(lambda: len(holding) == MAX_CLIENTS, "every slow client to hold a slot", 15)
+        # One more is turned away at once, and told why.
+        with pytest.raises(control.NoAnswer, match=r"the daemon is busy \(32 other clients at once\)"):
+            control.call(control.endpoint(env), control.request("status"))
+        wait_until(lambda: cli(env, "status").returncode == 0, "the socket to answer again", 15)
+        wait_until(lambda: len(dropped) == MAX_CLIENTS, "every slow client to be dropped", 10)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    still_fine(daemon, env)
+
+
+# ------------------------------------------------------------------ sizes (issue 13, item 7)
+
+LONG_NAME = """
+[exercises]
+positions = ["kneeling"]
+exclude = ["midback-stretch"]
+
+[[exercises.custom]]
+id = "long-name"
+name = "{name}"
+region = "upper back"
+position = "kneeling"
+steps = ["Kneel tall and draw the shoulder blades together gently."]
+repetitions = 5
+"""
+
+
+def test_huge_texts_never_break_the_channel(tmp_path, env):
+    """A 40 000-character exercise name and a 120 000-character config error (1000 bad windows).
+
+    The config refuses the name at once (names are at most 80 characters) and lists at most
+    20 errors, so no reply comes near the limit; ``encode_reply`` cuts any text that would
+    (test_cut_replies_fit_what_a_client_reads)."""
+    name = ("Long " * 8000).strip()
+    refused = Daemon(tmp_path / "long", env, ALL_DAY.format(interval="1h") + LONG_NAME.format(name=name),
+                     args=("run", "--no-tray"))
+    assert refused.proc.wait(timeout=30) == 2
+    assert "exercises.custom[0].name" in refused.log and len(refused.log) < 2000
+
+    running = Daemon(tmp_path, env, ALL_DAY.format(interval="1h"), args=("run", "--no-tray"))
+    try:
+        wait_until(lambda: (Path(env["XDG_RUNTIME_DIR"]) / "postured" / "control.sock").exists()
+                   or running.proc.poll() is not None, "the control socket", 30)
+        windows = ", ".join(f'"25:{minute % 60:02d}-26:00"' for minute in range(1000))
+        running.config.write_text(ALL_DAY.format(interval="1h").replace('["00:00-24:00"]', f"[{windows}]"))
+        reported = wait_until(lambda: (s := status(env))["config_error"] and s, "the error to be reported", 10)
+        assert "schedule.hours[0]" in reported["config_error"] and "more error" in reported["config_error"]
+        reload = cli(env, "reload")
+        assert reload.returncode == 1 and "is not a time window" in reload.stderr, reload.stderr
+        assert cli(env, "break-now").returncode == 0 and cli(env, "done").returncode == 0
+        assert running.kinds() == ["shown", "done"]
+        assert running.proc.poll() is None
+    finally:
+        running.stop()
+
+
+def test_cut_replies_fit_what_a_client_reads():
+    from postured import control
+
+    huge = {"status": {"texts": ["\U0001F600" * 100_000] * 20, "name": "x" * 10**6}}
+    data = control.encode_reply(control.reply(True, **huge))
+    assert len(data) <= control.MAX_REPLY
+    assert len(control.decode(data)["status"]["name"]) < control.MAX_TEXT + 50
+    everything = control.encode_reply(control.reply(True, items=["x" * 4000] * 1000))
+    assert len(everything) <= control.MAX_REPLY and "too long to send" in control.decode(everything)["error"]
+
+
+# ------------------------------------------------------------------ who answered (issue 13, item 16)
+
+
+def test_an_answer_from_the_guide_window_is_recorded_as_the_guides(daemon, env, monkeypatch):
+    from postured import guide
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", env["XDG_RUNTIME_DIR"])
+    assert cli(env, "break-now").returncode == 0
+    assert guide._answer_daemon("done") is None  # what the window's Done button calls
+    (_, shown_id, _), done = daemon.events()
+    assert done == ("done", shown_id, "guide")
+    daemon.wait_for_log("done (from guide)")

@@ -578,7 +578,7 @@ def test_guide_answers_the_running_daemon(desktop, tmp_path):
         finally:
             proc.kill()
         assert daemon.events() == [("shown", status["exercise"]["id"], "cli"),
-                                   ("done", status["exercise"]["id"], "cli")]
+                                   ("done", status["exercise"]["id"], "guide")]  # the window answered
         assert "Traceback" not in proc.stderr.read()
     finally:
         daemon.stop()

@@ -1,31 +1,32 @@
-"""The daemon's end of the control channel (the grammar is in postured/control.py).
+"""The daemon's end of the control channel (the grammar is in postured/control.py, the
+bytes and the handshake in postured/wire.py).
 
 One thread waits in accept() (no wakeups while idle); each connection gets a short-lived
-thread that authenticates it, reads one bounded request, and answers. A client that
-stalls, sends garbage, a wrong key or a huge message is dropped after a few seconds
-without touching the daemon's state.
+thread that authenticates it, reads one bounded request, and answers. Each client has one
+deadline for its whole exchange, not one per read: a client that stalls, trickles a byte
+at a time, sends garbage, a wrong key or a huge message is dropped after CLIENT_SECONDS
+without touching the daemon's state, so slow clients cannot hold the socket. Past
+MAX_CLIENTS at once, a client is told it was turned away, and why.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import socket
-import struct
 import sys
 import threading
+import time
 from collections.abc import Callable
-from multiprocessing import AuthenticationError
-from multiprocessing.connection import Listener, answer_challenge, deliver_challenge
 
-from postured import control
+from postured import control, wire
 
 log = logging.getLogger("postured")
 
 # More concurrent clients than this are turned away at once (status bars poll often).
 MAX_CLIENTS = 32
+CLIENT_SECONDS = 2.0  # to send the request, and again to take the reply; a real client needs ms
 
-Responder = Callable[[str, "str | None"], dict]
+Responder = Callable[[str, "str | None", str], dict]
 
 
 class ControlServer:
@@ -33,70 +34,69 @@ class ControlServer:
         self._where = where
         self._respond = respond
         self._slots = threading.BoundedSemaphore(MAX_CLIENTS)
-        self._listener: Listener | None = None
+        self._listener: wire.Listener | None = None
         self._key = b""
 
     def start(self) -> None:
+        """Open the socket; control.UnsafeFolder if the runtime folder is not the user's alone."""
         self._key = self._where.make_key()
         address = self._where.address
         if sys.platform != "win32":
-            # Left by a daemon that was killed: the caller has made sure none answers.
+            # Left by a daemon that was killed: the caller has made sure none answers, and
+            # make_key() that it is a socket.
             try:
                 os.unlink(address)
             except FileNotFoundError:
                 pass
-        old_mask = os.umask(0o177)  # the socket is born 0600
-        try:
-            self._listener = Listener(address)
-        finally:
-            os.umask(old_mask)
+        self._listener = wire.Listener(address)
         threading.Thread(target=self._accept_forever, name="control", daemon=True).start()
 
     def stop(self) -> None:
         if self._listener is not None:
-            self._listener.close()  # also removes the socket file
-            self._listener = None
+            listener, self._listener = self._listener, None
+            listener.close()  # also removes the socket file
 
     def _accept_forever(self) -> None:
-        while self._listener is not None:
+        while (listener := self._listener) is not None:
             try:
-                connection = self._listener.accept()
+                stream = listener.accept()
             except OSError:
                 return  # closed by stop()
             if not self._slots.acquire(blocking=False):
-                connection.close()
+                stream.turn_away(f"{MAX_CLIENTS} other clients at once")
                 continue
-            threading.Thread(target=self._serve, args=(connection,), name="control-client", daemon=True).start()
+            threading.Thread(target=self._serve, args=(stream,), name="control-client", daemon=True).start()
 
-    def _serve(self, connection) -> None:
+    def _serve(self, stream) -> None:
         try:
-            _limit_wait(connection)
-            deliver_challenge(connection, self._key)
-            answer_challenge(connection, self._key)
-            if not connection.poll(control.TIMEOUT):
+            owner = stream.peer_uid()
+            if owner is not None and owner != os.getuid():
+                log.debug("control client of uid %s dropped", owner)
                 return
-            data = connection.recv_bytes(control.MAX_MESSAGE)
+            exchange = wire.Served(stream, self._key)
+            data = exchange.read(control.MAX_REQUEST, time.monotonic() + CLIENT_SECONDS)
             try:
-                verb, argument = control.parse_request(control.decode(data))
-                answer = self._respond(verb, argument)
+                verb, argument, source = control.parse_request(control.decode(data))
+                answer = self._respond(verb, argument, source)
             except control.ProtocolError as exc:
                 answer = control.reply(False, error=str(exc))
-            connection.send_bytes(control.encode(answer))
-        except (AuthenticationError, EOFError, OSError) as exc:
-            log.debug("control client dropped: %s", exc)
+            exchange.answer(control.encode_reply(answer), time.monotonic() + CLIENT_SECONDS)
+        except (wire.WireError, TimeoutError, EOFError, OSError) as exc:
+            log.debug("control client dropped: %s", exc or type(exc).__name__)
         except Exception as exc:  # never let one client take the daemon down
             log.warning("control request failed: %s: %s", type(exc).__name__, exc)
         finally:
-            connection.close()
+            stream.close()
             self._slots.release()
 
 
 def claim(where: control.Endpoint):
     """Hold the one-instance lock for the daemon's life; None if another holds it.
 
-    The kernel drops the lock when its holder dies, so it never goes stale.
+    control.UnsafeFolder if the runtime folder is not the user's alone. The kernel drops
+    the lock when its holder dies, so it never goes stale.
     """
-    where.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    where.check(create=True)
     handle = open(where.folder / "instance.lock", "a+")
     if sys.platform == "win32":
         return handle  # the named pipe itself refuses a second server
@@ -108,13 +108,3 @@ def claim(where: control.Endpoint):
         handle.close()
         return None
     return handle
-
-
-def _limit_wait(connection) -> None:
-    """Make every read on this client's socket give up after control.TIMEOUT seconds."""
-    if sys.platform == "win32":
-        return
-    with socket.socket(fileno=os.dup(connection.fileno())) as sock:
-        seconds = int(control.TIMEOUT)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, 0))
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", seconds, 0))

@@ -86,7 +86,7 @@ def _answer_daemon(verb: str) -> str | None:
     from postured import control
 
     try:
-        reply = control.ask(verb)
+        reply = control.ask(verb, source="guide")  # the history says the window answered
     except control.NotRunning:
         return "postured is not running any more"
     except control.NoAnswer as exc:
