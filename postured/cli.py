@@ -162,9 +162,15 @@ def _verb_config(args, paths) -> int:
         print(f"wrote {paths.config}")
         return EXIT_OK
     try:
-        _load(paths)
+        loaded = _load(paths)
     except ConfigError as exc:
         return _fail(str(exc))
+    if loaded.settings.presence.calendars:  # each unreadable or broken calendar: one line
+        from postured.busy_calendars import Calendars
+
+        calendars = Calendars(paths.calendar_cache, loaded.zone, warn=_note)
+        calendars.configure(loaded.settings.presence)
+        calendars.refresh(datetime.now().astimezone())
     where = paths.config if paths.config.exists() else f"{paths.config} (absent: defaults apply)"
     print(f"ok: {where}")
     return EXIT_OK
@@ -216,6 +222,7 @@ def _verb_next(args, paths) -> int:
 
     from postured.config import ConfigError, eligible
     from postured.core import coach, machine, planner
+    from postured.core.busy import holding
     from postured.core.calendar import UTC, WorkCalendar
 
     try:
@@ -244,15 +251,35 @@ def _verb_next(args, paths) -> int:
         exercise = coach.choose(choices, past, moment, loaded.zone, rules)
         past += [coach.Past(moment, "shown", exercise.id), coach.Past(moment, "done", exercise.id)]
         rows.append((calendar.local(moment), exercise))
+    meetings = _busy_blocks(paths, loaded, [at for at, _ in rows])
+    held = [holding(meetings, at) for at, _ in rows]
     if args.json:
         print(json.dumps([
-            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region}}
-            for at, e in rows
+            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region},
+             "held_by": {"reason": "calendar", "event": block.title, "until": block.end.astimezone(loaded.zone).isoformat()}
+             if block else None}
+            for (at, e), block in zip(rows, held)
         ], indent=2, ensure_ascii=False))
     else:
-        for at, exercise in rows:
-            print(f"{at:%a %Y-%m-%d %H:%M %z}  {exercise.name}")
+        for (at, exercise), block in zip(rows, held):
+            note = f"(held: {block.title} until {block.end.astimezone(loaded.zone):%H:%M}) " if block else ""
+            print(f"{at:%a %Y-%m-%d %H:%M %z}  {note}{exercise.name}")
     return EXIT_OK
+
+
+def _busy_blocks(paths, loaded, moments) -> list:
+    """The calendars' busy blocks around the planned reminders (feeds fetched if stale),
+    for `next` to mark the reminders a meeting would hold; a broken calendar is a note."""
+    from postured.core.holds import Hold, enabled
+
+    if not moments or Hold.CALENDAR not in enabled(loaded.settings.presence):
+        return []
+    from postured.busy_calendars import Calendars
+
+    calendars = Calendars(paths.calendar_cache, loaded.zone, warn=_note)
+    calendars.configure(loaded.settings.presence)
+    calendars.refresh(datetime.now().astimezone())
+    return calendars.between(min(moments) - timedelta(days=1), max(moments) + timedelta(days=1))
 
 
 def _verb_history(args, paths) -> int:

@@ -11,10 +11,16 @@ from pathlib import Path
 class Paths:
     config: Path
     data: Path
+    cache: Path | None = None  # None: under data (tests that build Paths by hand)
 
     @property
     def history(self) -> Path:
         return self.data / "history.sqlite3"
+
+    @property
+    def calendar_cache(self) -> Path:
+        """The last good copy of each calendar feed ([presence] calendars)."""
+        return (self.cache or self.data / "cache") / "calendars"
 
 
 def resolve(config_option: str | None = None, environ: dict[str, str] | None = None) -> Paths:
@@ -24,4 +30,5 @@ def resolve(config_option: str | None = None, environ: dict[str, str] | None = N
     environ = os.environ if environ is None else environ
     chosen = config_option or environ.get("POSTURED_CONFIG")
     config = Path(chosen).expanduser() if chosen else Path(platformdirs.user_config_dir("postured")) / "config.toml"
-    return Paths(config=config, data=Path(platformdirs.user_data_dir("postured")))
+    return Paths(config=config, data=Path(platformdirs.user_data_dir("postured")),
+                 cache=Path(platformdirs.user_cache_dir("postured")))
