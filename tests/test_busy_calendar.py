@@ -183,3 +183,55 @@ def test_the_busy_blocks_are_asked_for_only_when_a_reminder_is_due(small_catalog
     assert asked == []
     rig.run_until(t("10:10"))
     assert asked and min(asked) >= t("09:30")
+
+
+# ---------------------------------------------------------------- postured next, config check
+
+def cli(tmp_path, config: str, *args):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "config.toml"
+    path.write_text(config)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "TZ": "UTC",
+           "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    return subprocess.run([sys.executable, "-m", "postured", "--config", str(path), *args],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+NEXT_CONFIG = """
+[schedule]
+interval = "30m"
+hours = ["09:00-17:00"]
+timezone = "Europe/Berlin"
+[presence]
+calendars = ["{path}"]
+calendar_email = "ana@example.org"
+"""
+
+
+def test_next_marks_the_reminders_a_meeting_would_hold(tmp_path):
+    import json
+
+    path = Path(__file__).parent / "calendars" / "week.ics"
+    done = cli(tmp_path, NEXT_CONFIG.format(path=path), "next", "--count", "12", "--from", "2026-03-26T09:00")
+    assert done.returncode == 0, done.stderr
+    lines = {line[15:20]: line[28:] for line in done.stdout.splitlines()}
+    assert lines["10:00"].startswith("(held: Team meeting until 11:00) ")
+    assert lines["10:30"].startswith("(held: Team meeting until 11:00) ")
+    assert not lines["11:00"].startswith("(held")
+    assert not lines["14:30"].startswith("(held")  # the declined review
+    as_json = json.loads(cli(tmp_path, NEXT_CONFIG.format(path=path), "next", "--count", "12", "--from",
+                             "2026-03-26T09:00", "--json").stdout)
+    held = {row["at"][11:16]: row["held_by"] for row in as_json}
+    assert held["10:00"] == {"reason": "calendar", "event": "Team meeting", "until": "2026-03-26T11:00:00+01:00"}
+    assert held["09:30"] is None and held["11:00"] is None
+
+
+def test_config_check_names_a_calendar_it_cannot_read(tmp_path):
+    missing = tmp_path / "gone.ics"
+    done = cli(tmp_path, NEXT_CONFIG.format(path=missing), "config", "check")
+    assert done.returncode == 0  # the config itself is good; the daemon would keep running
+    assert done.stderr.strip() == f"postured: calendar {missing}: cannot read it (No such file or directory)"
