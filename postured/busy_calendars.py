@@ -82,8 +82,12 @@ class Calendars:
             self.sources = [old.get(entry) or Source(entry, label_of(entry, number))
                             for number, entry in enumerate(presence.calendars)]
             for source in self.sources:
-                if source.entry not in old:
-                    self._load_file(source) if not source.is_feed else self._load_cached(source)
+                if source.entry in old:
+                    continue
+                if source.is_feed:
+                    self._load_cached(source)
+                else:
+                    self._load_file(source)
             self._window = None
         if self._watch is not None:
             self._watch.follow(self.files())
@@ -132,11 +136,13 @@ class Calendars:
     def refresh(self, now: datetime) -> bool:
         """Fetch the feeds whose copy is older than FRESH (network: call off the engine lock).
         True when a copy changed."""
-        from postured.adapters.ics_feed import FetchError
-
         with self._lock:
             due = [s for s in self.sources if s.is_feed and (s.tried_at is None or now - s.tried_at >= FRESH)
                    and (s.fetched_at is None or now - s.fetched_at >= FRESH)]
+        if not due:
+            return False
+        from postured.adapters.ics_feed import FetchError
+
         changed = False
         for source in due:
             source.tried_at = now

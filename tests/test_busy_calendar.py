@@ -235,3 +235,22 @@ def test_config_check_names_a_calendar_it_cannot_read(tmp_path):
     done = cli(tmp_path, NEXT_CONFIG.format(path=missing), "config", "check")
     assert done.returncode == 0  # the config itself is good; the daemon would keep running
     assert done.stderr.strip() == f"postured: calendar {missing}: cannot read it (No such file or directory)"
+
+
+def test_the_calendar_libraries_load_only_when_calendars_are_configured(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from datetime import datetime, timezone\n"
+        "from pathlib import Path\n"
+        "from postured.busy_calendars import Calendars\n"
+        "from postured.config import Settings\n"
+        "calendars = Calendars(Path(sys.argv[1]), timezone.utc)\n"
+        "calendars.configure(Settings().presence)\n"
+        "calendars.refresh(datetime.now(timezone.utc)); calendars.blocks(datetime.now(timezone.utc))\n"
+        "print(sorted(m for m in ('icalendar', 'recurring_ical_events', 'postured.adapters.ics_feed') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
