@@ -38,3 +38,40 @@ def test_a_calendar_file_edited_while_the_daemon_runs(tmp_path):
         assert "Secret planning" not in daemon.log and "Traceback" not in daemon.log
     finally:
         daemon.stop()
+
+
+def test_the_daemon_fetches_a_feed_when_a_reminder_falls_due_and_holds_it(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    now = datetime.now(timezone.utc)
+    body = ics(now - timedelta(hours=1), now + timedelta(hours=3)).encode()
+    requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("ETag", '"1"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/private-token/basic.ics"
+    config = ALL_DAY.format(interval="1s") + f'[presence]\ncalendars = ["{url}"]\n'
+    env = private_env(tmp_path)
+    daemon = Daemon(tmp_path / "run", env, config, args=("run", "--no-tray"))
+    try:
+        daemon.wait_for_event("held")  # fetched as the first reminder fell due, and it held it
+        assert requests == ["/private-token/basic.ics"] and "shown" not in daemon.kinds()
+        assert len(list((tmp_path / ".cache" / "postured" / "calendars").glob("*.ics"))) == 1
+        assert "private-token" not in daemon.log
+    finally:
+        daemon.stop()
+        httpd.shutdown()
+        httpd.server_close()
