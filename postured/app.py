@@ -142,17 +142,33 @@ def run(paths: Paths, use_tray: bool) -> int:
         notifier.show("postured: history problem", message)
 
     history = SqliteHistory(paths.history, warn=tell)
-    alarm = SchedulerAlarm(lambda: engine.handle(machine.AlarmFired()))
+    calendars = _calendars(paths, loaded, lambda: engine.handle(machine.HoldsChanged()))
+
+    def on_alarm() -> None:
+        # A feed is fetched here, in the scheduler's worker thread and off the engine lock,
+        # only when a reminder is due or held and its copy is older than 15 minutes.
+        if calendars.sources and machine.wants_holds(engine.state, utc_now()):
+            calendars.refresh(utc_now())
+        engine.handle(machine.AlarmFired())
+
+    alarm = SchedulerAlarm(on_alarm)
     sensor = _presence_sensor()
     calls, dnd = _hold_sensors(lambda: engine.handle(machine.HoldsChanged()))
     engine = Engine(
         loaded.settings, loaded.catalogue, loaded.zone, utc_now, alarm, notifier, history, on_stop=stop,
-        presence=sensor, holds=(calls, dnd), program=loaded.program,
+        presence=sensor, holds=(calls, dnd), program=loaded.program, calendars=calendars,
     )
     engine.picture = _exercise_picture
     sleep_watcher = _sleep_watcher(engine)
     clock_watcher = _clock_watcher(engine)
     idle_watcher = _idle_watcher(engine, sensor)
+    earlier_hook = engine.on_settings
+
+    def on_settings(settings: Settings) -> None:
+        earlier_hook(settings)
+        calendars.configure(settings.presence, engine.zone)
+
+    engine.on_settings = on_settings
     keeper = ConfigKeeper(paths, engine, notifier, load, loaded.text)
     server = ControlServer(where, Remote(engine, keeper).respond)
     watcher = ConfigWatcher(keeper)
@@ -184,6 +200,7 @@ def run(paths: Paths, use_tray: bool) -> int:
             sleep_watcher.start()
             dnd.start()
             clock_watcher.start()
+            calendars.start()
             if idle_watcher is not None and idle_watcher.start():
                 engine.presence_watched = True  # no more looks between alarms
 
@@ -222,6 +239,7 @@ def run(paths: Paths, use_tray: bool) -> int:
         sleep_watcher.stop()
         dnd.stop()
         clock_watcher.stop()
+        calendars.stop()
         watcher.stop()
         server.stop()
         alarm.stop()
@@ -287,6 +305,17 @@ def _hold_sensors(on_change) -> tuple:
     from postured.adapters.dnd import DoNotDisturb
 
     return CallSensor(), DoNotDisturb(on_change)
+
+
+def _calendars(paths: Paths, loaded: Loaded, on_change):
+    """The [presence] calendars; icalendar is imported only when some are configured."""
+    from postured.busy_calendars import Calendars
+
+    calendars = Calendars(paths.calendar_cache, loaded.zone, on_change)
+    calendars.configure(loaded.settings.presence)
+    if calendars.sources:
+        log.info("busy events of %d calendar(s) hold reminders", len(calendars.sources))
+    return calendars
 
 
 def _idle_watcher(engine, sensor):

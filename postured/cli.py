@@ -248,6 +248,14 @@ def _verb_config(args, paths) -> int:
         return _fail(str(exc))
     for warning in loaded.warnings:  # it works, so exit 0; but say what looks unmeant
         print(f"postured: warning: {warning}", file=sys.stderr)
+    if loaded.settings.presence.calendars:  # each unreadable or broken calendar: one line
+        from datetime import datetime
+
+        from postured.busy_calendars import Calendars
+
+        calendars = Calendars(paths.calendar_cache, loaded.zone, warn=_note)
+        calendars.configure(loaded.settings.presence)
+        calendars.refresh(datetime.now().astimezone())
     where = paths.config if loaded.text is not None else f"{paths.config} (absent: defaults apply)"
     print(f"ok: {where}")
     return EXIT_OK
@@ -305,11 +313,12 @@ def _verb_exercises(args, paths) -> int:
 
 
 def _verb_next(args, paths) -> int:
-    from datetime import datetime, timedelta
     from dataclasses import replace
+    from datetime import datetime, timedelta
 
     from postured.config import ConfigError, eligible
     from postured.core import coach, machine, planner
+    from postured.core.busy import holding
     from postured.core.calendar import UTC, WorkCalendar
     from postured.program import rotation
 
@@ -353,16 +362,38 @@ def _verb_next(args, paths) -> int:
         exercise = choice.exercise
         past += [coach.Past(moment, "shown", exercise.id), coach.Past(moment, "done", exercise.id)]
         rows.append((calendar.local(moment), exercise))
+    meetings = _busy_blocks(paths, loaded, [at for at, _ in rows])
+    held = [holding(meetings, at) for at, _ in rows]
     if args.json:
         print(json.dumps([
-            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region} if e else None}
-            for at, e in rows
+            {"at": at.isoformat(), "exercise": {"id": e.id, "name": e.name, "region": e.region} if e else None,
+             "held_by": {"reason": "calendar", "event": block.title, "until": block.end.astimezone(loaded.zone).isoformat()}
+             if block else None}
+            for (at, e), block in zip(rows, held)
         ], indent=2, ensure_ascii=False))
     else:
-        for at, exercise in rows:
+        for (at, exercise), block in zip(rows, held):
             name = exercise.name if exercise else "(no break: your program's limits for today are reached)"
-            print(f"{at:%a %Y-%m-%d %H:%M %z}  {name}")
+            note = f"(held: {block.title} until {block.end.astimezone(loaded.zone):%H:%M}) " if block else ""
+            print(f"{at:%a %Y-%m-%d %H:%M %z}  {note}{name}")
     return EXIT_OK
+
+
+def _busy_blocks(paths, loaded, moments) -> list:
+    """The calendars' busy blocks around the planned reminders (feeds fetched if stale),
+    for `next` to mark the reminders a meeting would hold; a broken calendar is a note."""
+    from postured.core.holds import Hold, enabled
+
+    if not moments or Hold.CALENDAR not in enabled(loaded.settings.presence):
+        return []
+    from datetime import datetime, timedelta
+
+    from postured.busy_calendars import Calendars
+
+    calendars = Calendars(paths.calendar_cache, loaded.zone, warn=_note)
+    calendars.configure(loaded.settings.presence)
+    calendars.refresh(datetime.now().astimezone())
+    return calendars.between(min(moments) - timedelta(days=1), max(moments) + timedelta(days=1))
 
 
 def _verb_history(args, paths) -> int:

@@ -351,6 +351,12 @@ class PresenceSettings(_Strict):
     quiet_when_do_not_disturb: StrictBool = True  # the desktop's own do-not-disturb
     # Daily windows with no reminders; one that falls due waits and comes once after.
     quiet: list[Window] = []
+    # ICS calendars whose busy events hold a reminder: absolute paths (or ~/...) of .ics
+    # files, and http(s):// or webcal:// URLs of feeds.
+    calendars: list[str] = []
+    quiet_in_meetings: bool = True
+    # Who you are in the invitations: an event you declined does not hold reminders.
+    calendar_email: str = ""
 
     @field_validator("natural_break")
     @classmethod
@@ -364,6 +370,33 @@ class PresenceSettings(_Strict):
         return value
 
     _windows = field_validator("quiet")(_no_overlap)
+
+    @field_validator("calendars")
+    @classmethod
+    def _calendars(cls, entries: list[str]) -> list[str]:
+        for number, entry in enumerate(entries, 1):
+            scheme = entry.split("://", 1)[0].lower() if "://" in entry else ""
+            if scheme and scheme not in ("http", "https", "webcal"):
+                raise PydanticCustomError(
+                    "calendars", "entry {number}: {scheme}:// is not read; use a file path or an http(s):// URL",
+                    {"number": number, "scheme": scheme},
+                )
+            if not scheme and not entry.startswith(("/", "~")):
+                raise PydanticCustomError(
+                    "calendars", 'entry {number} ("{entry}"): give the full path of the .ics file (/... or ~/...)',
+                    {"number": number, "entry": entry},
+                )
+        if len(set(entries)) != len(entries):
+            raise PydanticCustomError("calendars", "names a calendar twice")
+        return entries
+
+    @field_validator("calendar_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = value.strip().lower().removeprefix("mailto:")
+        if value and ("@" not in value or " " in value):
+            raise PydanticCustomError("calendar_email", '"{value}" is not an email address', {"value": value})
+        return value
 
 
 class Settings(_Strict):

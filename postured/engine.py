@@ -18,6 +18,7 @@ from typing import Protocol
 from postured.catalogue import Catalogue
 from postured.config import WEEKDAYS, Schedule, Settings, eligible
 from postured.core import coach, machine, planner, view
+from postured.core.busy import Busy
 from postured.core.calendar import WorkCalendar
 from postured.core.holds import SENSED, Hold, enabled
 from postured.core.presence import Presence
@@ -76,6 +77,11 @@ class HoldSensor(Protocol):
         """Which of ``wanted`` hold right now (a call, do-not-disturb...). Never raises."""
 
 
+class BusySource(Protocol):
+    def blocks(self, now: datetime) -> tuple[Busy, ...]:
+        """The calendars' busy blocks around ``now``, from memory (no I/O). Never raises."""
+
+
 class Engine:
     def __init__(
         self,
@@ -90,6 +96,7 @@ class Engine:
         presence: PresenceSensor | None = None,
         holds: tuple[HoldSensor, ...] = (),
         program: Program | None = None,
+        calendars: BusySource | None = None,
     ):
         self.lock = threading.RLock()
         self._clock = clock
@@ -105,6 +112,7 @@ class Engine:
         self.presence = presence  # None: the platform cannot tell idle time
         self.presence_watched = False  # True: the desktop reports going away and coming back
         self.holds = holds  # asked only when a reminder is due or held
+        self.calendars = calendars  # likewise
         self.on_settings: Callable[[Settings], None] = lambda settings: None  # e.g. re-arm the idle watch
         # The exercise's picture as a file path ("" for none); app.py draws it on first use.
         self.picture: Callable[[object], str] = lambda exercise: ""
@@ -162,6 +170,7 @@ class Engine:
                 polls_presence=self.presence is not None and not self.presence_watched,
                 quiet=self.quiet, past=self.past, zone=self.zone, emphasis=self.emphasis,
                 within_caps=self.following,
+                busy=self._busy(command, now),
             )
             outcome = machine.handle(self.state, command, ctx)
             if outcome.refused:
@@ -188,6 +197,14 @@ class Engine:
                 found |= sensor.read(wanted) & wanted
             command = replace(command, holds=frozenset(found))
         return command
+
+    def _busy(self, command: machine.Command, now: datetime) -> tuple[Busy, ...]:
+        """The busy blocks, for the commands that may hold a reminder (like the desktop's reasons)."""
+        if self.calendars is None or Hold.CALENDAR not in enabled(self.settings.presence):
+            return ()
+        if not isinstance(command, machine.AlarmFired | machine.HoldsChanged):
+            return ()
+        return self.calendars.blocks(now) if machine.wants_holds(self.state, now) else ()
 
     def apply_settings(self, settings: Settings, zone: tzinfo | None = None,
                        program: Program | None | object = ...) -> machine.Outcome:

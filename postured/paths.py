@@ -14,10 +14,16 @@ class Paths:
     # True when --config or POSTURED_CONFIG named the file: then it must exist. The
     # default path may be absent, which means the defaults.
     config_named: bool = False
+    cache: Path | None = None  # None: under data (tests that build Paths by hand)
 
     @property
     def history(self) -> Path:
         return self.data / "history.sqlite3"
+
+    @property
+    def calendar_cache(self) -> Path:
+        """The last good copy of each calendar feed ([presence] calendars)."""
+        return (self.cache or self.data / "cache") / "calendars"
 
 
 def resolve(config_option: str | None = None, environ: dict[str, str] | None = None) -> Paths:
@@ -27,4 +33,5 @@ def resolve(config_option: str | None = None, environ: dict[str, str] | None = N
     environ = os.environ if environ is None else environ
     chosen = config_option or environ.get("POSTURED_CONFIG")
     config = Path(chosen).expanduser() if chosen else Path(platformdirs.user_config_dir("postured")) / "config.toml"
-    return Paths(config=config, data=Path(platformdirs.user_data_dir("postured")), config_named=bool(chosen))
+    return Paths(config=config, data=Path(platformdirs.user_data_dir("postured")), config_named=bool(chosen),
+                 cache=Path(platformdirs.user_cache_dir("postured")))

@@ -2,7 +2,7 @@
 
 A reason either comes from the desktop (a fullscreen window, a call, a camera, a screen
 being cast, do-not-disturb), read by the adapters and handed to the core with an alarm,
-or the core derives it from the time (a quiet window). The core alone decides; the tray,
+or the core derives it from the time (a quiet window, a busy block of a calendar). The core alone decides; the tray,
 ``postured status --json`` (``held_by``) and the history's ``detail`` use the stable
 ``value`` of the reason.
 """
@@ -20,6 +20,7 @@ class Hold(StrEnum):
     CALL = "call"  # another program records a microphone
     CAMERA = "camera"  # a camera is open
     SCREENCAST = "screencast"  # a screen or window is being cast or shared
+    CALENDAR = "calendar"  # a busy event in one of the [presence] calendars
     FULLSCREEN = "fullscreen"  # the active window covers the screen
     DO_NOT_DISTURB = "do_not_disturb"  # the desktop's own do-not-disturb is on
     QUIET = "quiet"  # inside a [presence] quiet window
@@ -34,13 +35,15 @@ _SAYS = {
     Hold.CALL: "you are in a call",
     Hold.CAMERA: "your camera is on",
     Hold.SCREENCAST: "your screen is being shared",
+    Hold.CALENDAR: "you are in a meeting",
     Hold.FULLSCREEN: "a window is fullscreen",
     Hold.DO_NOT_DISTURB: "do not disturb is on",
     Hold.QUIET: "it is quiet time",
 }
 
-# The reasons the desktop is asked about (QUIET is the core's own, from the clock).
-SENSED = frozenset(Hold) - {Hold.QUIET}
+# The reasons the desktop is asked about (QUIET is the core's own, from the clock;
+# CALENDAR comes as busy blocks in the context, known ahead).
+SENSED = frozenset(Hold) - {Hold.QUIET, Hold.CALENDAR}
 
 
 def enabled(presence: PresenceSettings) -> frozenset[Hold]:
@@ -49,6 +52,7 @@ def enabled(presence: PresenceSettings) -> frozenset[Hold]:
         Hold.CALL: presence.quiet_in_calls,
         Hold.CAMERA: presence.quiet_when_camera_on,
         Hold.SCREENCAST: presence.quiet_when_sharing_screen,
+        Hold.CALENDAR: presence.quiet_in_meetings and bool(presence.calendars),
         Hold.FULLSCREEN: presence.quiet_when_fullscreen,
         Hold.DO_NOT_DISTURB: presence.quiet_when_do_not_disturb,
         Hold.QUIET: bool(presence.quiet),

@@ -21,8 +21,8 @@ Away for ``natural_break`` or longer (or the screen locked) is a natural break: 
 reminder while away, a due one counts as missed, and the interval starts again from
 the return. A gap (the machine slept, the clock jumped) of that length is one too.
 A reminder that falls due while something says "not now" (``holds.Hold``: a call, a
-camera, a screen cast, a fullscreen window, do-not-disturb, a quiet time) is held and
-comes once, when the last of them ends.
+camera, a screen cast, a busy calendar, a fullscreen window, do-not-disturb, a quiet
+time) is held and comes once, when the last of them ends.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from typing import Literal
 
 from postured.config import Exercise, Settings
 from postured.core import coach, holds, planner
+from postured.core.busy import Busy, holding
 from postured.core.calendar import WorkCalendar
 from postured.core.holds import Hold
 from postured.core.presence import Presence
@@ -83,6 +84,7 @@ class Context:
     # A clinician's program is followed: its times a day and days a week are never exceeded,
     # so a reminder that only an exercise over its limit could fill does not come.
     within_caps: bool = False
+    busy: tuple[Busy, ...] = ()  # the calendars' busy blocks around now
 
     @property
     def rules(self) -> coach.Rules:
@@ -449,11 +451,16 @@ def _hold(state: State, ctx: Context, presence: Presence | None, sensed: frozens
         reasons.add(Hold.FULLSCREEN)
     if ctx.quiet is not None and ctx.quiet.is_work_time(ctx.now):
         reasons.add(Hold.QUIET)
+    meeting = holding(ctx.busy, ctx.now)
+    if meeting is not None:
+        reasons.add(Hold.CALENDAR)
     reasons &= holds.enabled(ctx.settings.presence)
     if not reasons:
         return None
-    # A quiet window's end is known; the desktop's reasons are looked at again every 30 s.
-    looks = [ctx.quiet.next_edge(ctx.now) if r is Hold.QUIET else ctx.now + HOLD_CHECK for r in reasons]
+    # A quiet window's and a meeting's end are known; the desktop's reasons are looked at
+    # again every 30 s.
+    ends = {Hold.QUIET: lambda: ctx.quiet.next_edge(ctx.now), Hold.CALENDAR: lambda: meeting.end}
+    looks = [ends[r]() if r in ends else ctx.now + HOLD_CHECK for r in reasons]
     check_at = min((t for t in looks if t), default=ctx.now + HOLD_CHECK)
     return replace(state, held_by=holds.first(reasons), check_at=check_at)
 
