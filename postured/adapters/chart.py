@@ -56,7 +56,7 @@ def draw_week(summary: Summary, size: tuple[int, int] = SIZE) -> Image.Image:
         return image
 
     top = max(max(heights), summary.goal + 1)  # the goal line below the top grid line, not on it
-    step = _step(top)
+    step = grid_step(top)
     scale_top = math.ceil(top / step) * step
     _axis(draw, box, scale_top, step, summary.goal)
     _days(draw, summary, box, heights, scale_top)
@@ -175,7 +175,7 @@ def _dashed(draw: ImageDraw.ImageDraw, x0: float, x1: float, y: float) -> None:
         x += 10
 
 
-def _step(top: int) -> int:
+def grid_step(top: int) -> int:
     """A grid step of 1, 2 or 5 times a power of ten giving at most 6 lines."""
     magnitude = 1
     while True:

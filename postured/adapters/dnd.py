@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable
 
 from postured.core.holds import Hold
+from postured.session_bus import session_bus_address
 
 log = logging.getLogger("postured")
 
@@ -45,16 +46,6 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _bus_address(environ) -> str | None:
-    # Never "autolaunch:": with DISPLAY set it would start a stray dbus-daemon that outlives us.
-    if environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        return environ["DBUS_SESSION_BUS_ADDRESS"]
-    runtime = environ.get("XDG_RUNTIME_DIR")
-    if runtime and os.path.exists(os.path.join(runtime, "bus")):
-        return "unix:path=" + os.path.join(runtime, "bus")
-    return None
-
-
 def _connect(address: str):
     from gi.repository import Gio
 
@@ -70,7 +61,7 @@ class DoNotDisturb:
     def __init__(self, on_change: Callable[[], None], environ=None, makoctl: str = "makoctl"):
         self._on_change = on_change
         environ = os.environ if environ is None else environ
-        self._address = _bus_address(environ)
+        self._address = session_bus_address(environ)
         # GSettings is watched only on GNOME: elsewhere it may have no backend but memory.
         self._gnome_session = "GNOME" in environ.get("XDG_CURRENT_DESKTOP", "").upper()
         self._makoctl = makoctl

@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from postured.core.presence import Presence
+from postured.session_bus import session_bus_address
 
 log = logging.getLogger("postured")
 
@@ -126,16 +127,6 @@ class DBus:
                      | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION)
             self._connection = Gio.DBusConnection.new_for_address_sync(self.address, flags, None, None)
         return self._connection
-
-
-def session_bus_address(environ) -> str | None:
-    # Never "autolaunch:": with DISPLAY set it would start a stray dbus-daemon that outlives us.
-    if environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        return environ["DBUS_SESSION_BUS_ADDRESS"]
-    runtime = environ.get("XDG_RUNTIME_DIR")
-    if runtime and os.path.exists(os.path.join(runtime, "bus")):
-        return "unix:path=" + os.path.join(runtime, "bus")
-    return None
 
 
 def system_bus_address(environ) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 
 from PIL import Image, ImageDraw, ImageFont
 
+from postured.adapters.chart import grid_step
 from postured.report.model import ExerciseRecord, Report
 
 WIDTH = 1600
@@ -42,7 +43,7 @@ def weekly(report: Report) -> bytes:
     left, top, right, bottom = 90, 70, WIDTH - 30, height - 80
     _legend(draw, [(PLANNED, "Planned"), (DONE, "Done")], left, 18)
     scale = max([max(w.planned, w.counts.done) for w in report.weeks] + [1])
-    step = _grid_step(scale)
+    step = grid_step(scale)
     scale = -(-scale // step) * step
     for value in range(0, scale + 1, step):
         y = bottom - (bottom - top) * value / scale
@@ -126,13 +127,3 @@ def _legend(draw: ImageDraw.ImageDraw, entries, x: int, y: int) -> None:
         draw.rectangle((x, y, x + 28, y + 28), fill=colour)
         draw.text((x + 38, y + 14), label, font=font(30), fill=INK, anchor="lm")
         x += 38 + int(draw.textlength(label, font=font(30))) + 40
-
-
-def _grid_step(top: int) -> int:
-    """1, 2 or 5 times a power of ten, giving at most 6 grid lines."""
-    magnitude = 1
-    while True:
-        for factor in (1, 2, 5):
-            if top / (factor * magnitude) <= 6:
-                return factor * magnitude
-        magnitude *= 10
