@@ -114,7 +114,7 @@ def test_without_a_session_bus_one_line_each_and_nothing_held(caplog):
 def test_the_daemon_holds_the_break_while_dunst_is_paused_and_brings_it_when_unpaused(dunst, tmp_path):
     run(dunst, "dunstctl", "set-paused", "true")
     daemon = Daemon(tmp_path / "daemon", dunst.env, ALL_DAY.format(interval="20s"), args=("run", "--no-tray"),
-                    extra_env={"POSTURED_NOTIFIER": ""})
+                    extra_env={"POSTURED_NOTIFIER": ""}, used_before=True)
     try:
         def status() -> dict:
             done = subprocess.run([sys.executable, "-m", "postured", "--config", str(daemon.config),
