@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 
+from postured import i18n
 from postured.catalogue import Catalogue, load_catalogue
 from postured.config import ConfigError, Settings, check_against_catalogue, parse_settings, warnings_of
 from postured.paths import Paths
@@ -45,10 +46,27 @@ def load_config(paths: Paths) -> Loaded:
 
     text = read_config(paths.config, required=paths.config_named)
     settings = Settings() if text is None else parse_settings(text, str(paths.config))
-    catalogue = load_catalogue()
-    check_against_catalogue(settings, catalogue.exercises, str(paths.config), text)
+    before = i18n.current()
+    _log_once(i18n.apply(settings.ui.language))  # the catalogue is read in the person's language
+    try:
+        catalogue = load_catalogue()
+        check_against_catalogue(settings, catalogue.exercises, str(paths.config), text)
+    except ConfigError:
+        i18n.use(*before)  # the config is refused whole: the last good one's language stays
+        raise
     warnings = tuple(warnings_of(settings, text, str(paths.config)))
     return Loaded(settings, catalogue.with_custom(settings), zone_of(settings), text=text, warnings=warnings)
+
+
+_logged: set[str] = set()
+
+
+def _log_once(lines: list[str]) -> None:
+    """A language note is worth one line, not one at every config reload."""
+    for line in lines:
+        if line not in _logged:
+            _logged.add(line)
+            log.info("%s", line)
 
 
 def zone_of(settings: Settings) -> tzinfo:

@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from postured import config_sense, timetext
+from postured import config_sense, i18n, timetext
 # ConfigError lives with the messages; `from postured.config import ConfigError` stays the usual way.
 from postured.config_errors import ConfigError, Locator, describe, did_you_mean, key_of, show
 from postured.config_file import prescan, read_config
@@ -399,11 +399,30 @@ class PresenceSettings(_Strict):
         return value
 
 
+class Ui(_Strict):
+    # None: the environment's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), as desktop programs do
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _shipped(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        language = i18n.shipped_match(value) if value.strip() else None
+        if language is None:
+            raise PydanticCustomError(
+                "language", '"{value}" is not a language postured speaks; it speaks {shipped}',
+                {"value": value[:40], "shipped": ", ".join(f"{code} ({name})" for code, name in i18n.NAMES.items())},
+            )
+        return value
+
+
 class Settings(_Strict):
     schedule: Schedule = Schedule()
     reminders: Reminders = Reminders()
     exercises: Exercises = Exercises()
     presence: PresenceSettings = PresenceSettings()
+    ui: Ui = Ui()
 
 
 class Exercise(_Strict):

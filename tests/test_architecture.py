@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "postured"
-CORE_MAY_IMPORT = ("postured.core", "postured.config", "postured.timetext")
+CORE_MAY_IMPORT = ("postured.core", "postured.config", "postured.timetext", "postured.i18n")
 
 
 def imports_of(path: Path) -> set[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from postured.config import Exercise, SafetyNote, Settings, with_custom
+from postured.i18n import catalogue_text
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,29 @@ class Catalogue:
         return Catalogue(with_custom(self.exercises, settings), self.safety)
 
 
+# The texts a person reads; ids, sources and numbers stay as they are in every language.
+TRANSLATED = ("name", "purpose", "cue", "key_caution", "text")
+TRANSLATED_LISTS = ("steps", "cautions")
+
+
+def translated(entry: dict) -> dict:
+    """An exercise or safety entry of exercises.toml in the active language (postured.i18n)."""
+    entry = dict(entry)
+    for key in TRANSLATED:
+        if isinstance(entry.get(key), str):
+            entry[key] = catalogue_text(entry[key])
+    for key in TRANSLATED_LISTS:
+        if isinstance(entry.get(key), list):
+            entry[key] = [catalogue_text(item) for item in entry[key]]
+    return entry
+
+
 def load_catalogue() -> Catalogue:
+    """The built-in catalogue in the active language."""
     text = resources.files(__package__).joinpath("exercises.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    exercises = [Exercise.model_validate(entry) for entry in data.get("exercise", [])]
-    safety = [SafetyNote.model_validate(entry) for entry in data.get("safety", [])]
+    exercises = [Exercise.model_validate(translated(entry)) for entry in data.get("exercise", [])]
+    safety = [SafetyNote.model_validate(translated(entry)) for entry in data.get("safety", [])]
     ids = [exercise.id for exercise in exercises]
     if len(ids) != len(set(ids)):
         raise ValueError("exercises.toml: an exercise id appears twice")
