@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from postured.config import Exercise, Settings, parse_settings
+
+# The tests compare English texts and 24-hour times: whatever locale the machine running
+# them has, they (and the daemons and CLIs they start) run with none. Language tests set theirs.
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = timezone.utc

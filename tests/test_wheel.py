@@ -11,6 +11,14 @@ REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
+def german_text(english: str) -> str:
+    from babel.messages.pofile import read_po
+
+    with (REPO / "postured/locale/de/LC_MESSAGES/catalogue.po").open("rb") as source:
+        message = read_po(source).get(english)
+    return message.string if message else ""
+
+
 def test_wheel_installs_and_runs_outside_the_repo(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"), str(REPO)],
                    check=True, capture_output=True)
@@ -31,6 +39,19 @@ def test_wheel_installs_and_runs_outside_the_repo(tmp_path):
     listed = subprocess.run([str(venv / "bin" / "postured"), "exercises"], cwd=outside, env=env,
                             capture_output=True, text=True)
     assert listed.returncode == 0 and "chin-tuck" in listed.stdout
+
+    # The translations are compiled into the wheel (never committed) and found once installed.
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    for language in ("de", "fr", "es", "pt_BR"):
+        for domain in ("postured", "catalogue"):
+            assert f"postured/locale/{language}/LC_MESSAGES/{domain}.mo" in names
+    german_name = german_text("Chin tuck")
+    assert german_name and german_name != "Chin tuck"
+    in_german = subprocess.run([str(venv / "bin" / "postured"), "exercises"], cwd=outside,
+                               env={**env, "LANG": "de_DE.UTF-8"}, capture_output=True, text=True)
+    assert in_german.returncode == 0 and german_name in in_german.stdout, in_german.stdout[:400]
 
     shipped = subprocess.run(
         [python, "-c", "from postured.resources import icon_path, example_config;"

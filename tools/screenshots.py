@@ -6,6 +6,7 @@
     docs/reminder-xfce.png      the same reminder at xfce4-notifyd (if it is installed)
     docs/tray-menu.png          the tray menu with a break due (pystray, gtk, in trayer)
     docs/guide.png              the guide window in the middle of a hold
+    docs/*-de.png               the tray menu, the reminder and the guide window in German
 
 The screenshots come from `postured run` and `postured guide` on a private X server
 (Xvfb, a private D-Bus bus, trayer, dunst, openbox: the test desktop of tests/desktop.py),
@@ -94,13 +95,19 @@ def break_now(daemon: Daemon) -> None:
     daemon.wait_for_event("shown")
 
 
-def shoot_desktop(work: Path) -> None:
-    desktop = Desktop(work / "desktop")
+def shoot_desktop(work: Path, language: str = "") -> None:
+    """The tray menu, a reminder and the guide window; in German with language "de"
+    (docs/tray-menu-de.png …), as a person with LANG=de_DE.UTF-8 sees them."""
+    desktop = Desktop(work / f"desktop{language}")
     daemon = None
+    suffix = f"-{language}" if language else ""
+    extra_env = {"PYSTRAY_BACKEND": "gtk"}
+    if language:
+        extra_env.update(LANG=f"{language}_{language.upper()}.UTF-8", LANGUAGE=language)
     try:
         desktop.start_window_manager()
-        daemon = Daemon(work / "daemon", desktop.env, ALL_DAY.format(interval="30m"),
-                        extra_env={"PYSTRAY_BACKEND": "gtk"})
+        daemon = Daemon(work / f"daemon{language}", desktop.env, ALL_DAY.format(interval="30m"),
+                        extra_env=extra_env)
         daemon.wait_for_log("tray icon ready")
         break_now(daemon)
         wait_until(desktop.notifications, "the reminder at dunst")
@@ -109,14 +116,14 @@ def shoot_desktop(work: Path) -> None:
         wait_until(lambda: "Map State: IsViewable" in subprocess.run(
             ["xwininfo", "-id", note], env=desktop.env, capture_output=True, text=True).stdout, "dunst mapped")
         shot = desktop.screenshot(work / "reminder-full.png")
-        crop_window(shot, desktop, note, DOCS / "reminder.png")
+        crop_window(shot, desktop, note, DOCS / f"reminder{suffix}.png")
 
         subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True, timeout=10)
         icon = wait_until(lambda: desktop.tray_icons(visible=True), "the tray icon")[-1][0]
         desktop.xdotool("mousemove", "--window", str(icon), "10", "10", "click", "3")
         menu = wait_until(desktop.open_menus, "the tray menu")[-1]
         shot = desktop.screenshot(work / "menu-full.png")
-        crop_window(shot, desktop, str(menu), DOCS / "tray-menu.png", margin=40)
+        crop_window(shot, desktop, str(menu), DOCS / f"tray-menu{suffix}.png", margin=40)
         desktop.xdotool("key", "Escape")
         wait_until(lambda: not desktop.open_menus(), "the menu to close")
 
@@ -129,7 +136,7 @@ def shoot_desktop(work: Path) -> None:
             start = time.monotonic()
             wait_until(lambda: time.monotonic() - start > 2.0, "the figure to reach the hold")
             shot = desktop.screenshot(work / "guide-full.png")
-            crop_window(shot, desktop, window, DOCS / "guide.png")
+            crop_window(shot, desktop, window, DOCS / f"guide{suffix}.png")
         finally:
             guide.terminate()
             guide.wait(10)
@@ -219,6 +226,7 @@ def main() -> None:
     tray_icons()
     with tempfile.TemporaryDirectory(prefix="postured-shots-") as work:
         shoot_desktop(Path(work))
+        shoot_desktop(Path(work), language="de")
         shoot_xfce_reminder(Path(work))
 
 
