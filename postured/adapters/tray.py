@@ -94,7 +94,6 @@ class PystrayTray:
         pause_choices = [item(lambda _item, d=d: _("For {duration}").format(duration=_label(d)), act(machine.Pause(d)))
                          for d in PAUSE_CHOICES]
         pause_choices.append(item(_text(N_("Until tomorrow")), act(machine.Pause(None))))
-        # Translators: the tray menu's items below are short; keep them near the English length.
         return menu(
             # What a left click does (pystray's gtk backend runs the default item; hidden, so
             # the menu itself is unchanged).
@@ -102,6 +101,7 @@ class PystrayTray:
             item(lambda _item: engine.view().status, None, enabled=False),
             item(lambda _item: engine.view().today, None, enabled=False),
             separator,
+            # Translators: a tray menu item; menu items are short: keep them near the English length.
             item(_text(N_("Start exercise")), lambda _icon, _item: self._start_exercise()),
             item(_text(N_("Done")), act(machine.Done()), enabled=answerable),
             item(_text(N_("Snooze")), menu(*snooze_choices), enabled=answerable),

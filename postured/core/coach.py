@@ -411,10 +411,10 @@ def dose(exercise: Exercise, past: Sequence[Past], now: datetime, zone: tzinfo, 
 
 def dose_text(exercise: Exercise, dose: Dose) -> str:
     """E.g. "hold 5 s · 6 times each side"; "" when the catalogue gives no numbers."""
-    # Translators: the parts of today's dose, joined with " · " into one reminder line after
-    # "Today: " (at most 42 characters in all); {count} is a number, "s" is seconds.
     parts = []
     if dose.hold_seconds:
+        # Translators: a part of today's dose; the parts are joined with " · " into one reminder
+        # line after "Today: " (at most 42 characters in all); "s" is seconds.
         parts.append(_("hold {count} s").format(count=dose.hold_seconds))
     if dose.repetitions:
         parts.append(ngettext("{count} time", "{count} times", dose.repetitions).format(count=dose.repetitions))

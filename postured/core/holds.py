@@ -32,8 +32,8 @@ class Hold(StrEnum):
         return _(_SAYS[self])
 
 
-# Translators: why a due break waits, shown after "Break held: " in the tray menu.
 _SAYS = {
+    # Translators: why a due break waits (these seven), shown after "Break held: " in the tray menu.
     Hold.CALL: N_("you are in a call"),
     Hold.CAMERA: N_("your camera is on"),
     Hold.SCREENCAST: N_("your screen is being shared"),

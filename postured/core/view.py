@@ -55,9 +55,9 @@ def tray_view(
     name = names.get(state.exercise_id or "", state.exercise_id or "")
     shown = display_state(state, calendar, now)
     when = clock(calendar, state.alarm_at, now) if state.alarm_at else None
-    # Translators: the tray's status lines are short (a menu line, near the English length);
-    # {when} is a time ("10:30", "Mon 09:30"), {name} an exercise's name.
     if state.away_since is not None:
+        # Translators: the tray's status lines are short (a menu line, near the English length);
+        # {when} is a time ("10:30", "Mon 09:30"), {name} an exercise's name.
         status = _("Away since {when} — the next break counts from your return").format(
             when=clock(calendar, state.away_since, now))
     elif state.held_by is not None:
@@ -103,11 +103,11 @@ def _split(value: int | tuple[int, int]) -> tuple[int | None, int]:
 
 def dose(exercise: Exercise) -> str:
     """'Hold 5–10 s · 10 times · each side' — whatever the sources give."""
-    # Translators: the parts of a dose, joined with " · " into one reminder line (at most 42
-    # characters in all); {count} and {low} are numbers ({low}–{count} a range), "s" is seconds.
     parts = []
     if exercise.hold_seconds is not None:
         low, count = _split(exercise.hold_seconds)
+        # Translators: a part of a dose; the parts are joined with " · " into one reminder line
+        # (at most 42 characters in all); {low}–{count} is a range, "s" is seconds.
         parts.append(_("hold {low}–{count} s").format(low=low, count=count) if low is not None
                      else _("hold {count} s").format(count=count))
     if exercise.repetitions is not None:
@@ -151,7 +151,7 @@ def reminder_body(exercise: Exercise, today: str = "") -> str:
     """Three short lines every server shows whole: today's dose, one cue, the key caution.
     The full steps and cautions are in the guide window ("Start exercise")."""
     lines = []
-    # Translators: one reminder line: at most 42 characters; {dose} is e.g. "hold 5 s · 6 times".
+    # Translators: a reminder line, at most 42 characters with {dose} (e.g. "hold 5 s · 6 times") in it.
     amount = _("Today: {dose}").format(dose=today) if today else dose(exercise)
     if amount:
         lines.append(short(amount))

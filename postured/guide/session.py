@@ -188,10 +188,10 @@ class Session:
                             dose.total).format(count=dose.total)
         if dose.total == 1 and not self.timed:
             return _("Once, slowly")
-        # Translators: the parts of the guide's counter line, joined with " · " ("Set 1 of 2 ·
-        # Repetition 3 of 10 · right side"); the first letter of the line is made a capital.
         parts = []
         if dose.sets > 1:
+            # Translators: parts of the guide's counter line, joined with " · " ("Set 1 of 2 ·
+            # Repetition 3 of 10 · right side"); the line's first letter is made a capital.
             parts.append(_("set {number} of {count}").format(number=self.set_number, count=dose.sets))
         parts.append(_("repetition {number} of {count}").format(number=self.repetition, count=dose.repetitions))
         if self.side:
@@ -225,8 +225,8 @@ class Session:
         if self.phase is Phase.FINISHED:
             return _("Well done!")
         if self.timed:
-            # Translators: {seconds} is the hold's length; Enter is the key.
             if self.slot == 0:
+                # Translators: {seconds} is the hold's length; Enter is the key.
                 return _("Get into position, then press Enter to start the first hold ({seconds} s)").format(
                     seconds=self.dose.hold_seconds)
             return _("Get into position, then press Enter to start the hold ({seconds} s)").format(
@@ -237,8 +237,8 @@ class Session:
 
     def next_label(self) -> str:
         """The text of the Next button in this phase."""
-        # Translators: the guide window's main button, in each phase.
         if self.phase is Phase.HOLDING:
+            # Translators: the guide window's main button (this and the five below), in each phase.
             return _("End hold")
         if self.phase is Phase.RESTING:
             return _("Start now")

@@ -357,9 +357,9 @@ class GuideWindow:
 
 
 def _dose_text(dose: Dose) -> str:
-    # Translators: the parts of the guide window's dose line, joined with " · "; "s" is seconds.
     parts = []
     if dose.hold_seconds:
+        # Translators: parts of the guide window's dose line, joined with " · "; "s" is seconds.
         parts.append(_("Hold {count} s").format(count=dose.hold_seconds))
     if dose.repetitions > 1:
         parts.append(ngettext("{count} time", "{count} times", dose.repetitions).format(count=dose.repetitions))
