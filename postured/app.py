@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 
 from postured import i18n
+from postured.i18n import _
 from postured.catalogue import Catalogue, load_catalogue
 from postured.config import ConfigError, Settings, check_against_catalogue, parse_settings, warnings_of
 from postured.paths import Paths
@@ -131,11 +132,12 @@ def run(paths: Paths, use_tray: bool) -> int:
         print(f"postured: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"postured: cannot make the runtime folder {where.path}: {exc.strerror or exc}", file=sys.stderr)
+        print(_("postured: cannot make the runtime folder {path}: {reason}").format(
+            path=where.path, reason=exc.strerror or exc), file=sys.stderr)
         return 1
     if _answers(where) or (instance_lock := claim(where)) is None:
-        print(f"postured: already running (its control socket is {where.address}); "
-              "use `postured status`, or `postured quit` first", file=sys.stderr)
+        print(_("postured: already running (its control socket is {address}); "
+                     "use `postured status`, or `postured quit` first").format(address=where.address), file=sys.stderr)
         return 1
 
     from postured.adapters.history import SqliteHistory
@@ -157,7 +159,8 @@ def run(paths: Paths, use_tray: bool) -> int:
 
     def tell(message: str) -> None:
         log.warning(message)
-        notifier.show("postured: history problem", message)
+        # Translators: the title of a notification; why the history cannot be written follows.
+        notifier.show(_("postured: history problem"), message)
 
     history = SqliteHistory(paths.history, warn=tell)
     calendars = _calendars(paths, loaded, lambda: engine.handle(machine.HoldsChanged()))

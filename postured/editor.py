@@ -21,6 +21,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from postured.i18n import _
+
 log = logging.getLogger("postured")
 
 MIME_TYPES = ("application/toml", "text/plain")
@@ -51,7 +53,7 @@ def open_in_editor(path: Path, tell: Callable[[str, str], None]) -> subprocess.P
             threading.Thread(target=child.wait, name="editor", daemon=True).start()  # reaped when it exits
             return child
     log.warning("no graphical text editor found for %s", path)
-    tell("postured: your config file", f"No text editor to open it with. The file is:\n{path}")
+    tell(_("postured: your config file"), _("No text editor to open it with. The file is:\n{path}").format(path=path))
     return None
 
 

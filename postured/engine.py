@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from postured.catalogue import Catalogue
+from postured.i18n import _, ngettext
 from postured.config import WEEKDAYS, Schedule, Settings, eligible
 from postured.core import coach, machine, planner, view
 from postured.core.busy import Busy
@@ -207,11 +208,14 @@ class Engine:
         return self.calendars.blocks(now) if machine.wants_holds(self.state, now) else ()
 
     def apply_settings(self, settings: Settings, zone: tzinfo | None = None,
-                       program: Program | None | object = ...) -> machine.Outcome:
-        """Switch to a new, already validated config (and program) without losing state or history."""
+                       program: Program | None | object = ..., catalogue: Catalogue | None = None) -> machine.Outcome:
+        """Switch to a new, already validated config (and program) without losing state or history.
+        ``catalogue``: the built-in catalogue as just read, e.g. in a new ``[ui] language``."""
         with self.lock:
             if zone is not None:
                 self.zone = zone
+            if catalogue is not None:
+                self._built_in = Catalogue([e for e in catalogue.exercises if not e.is_custom], catalogue.safety)
             if program is not ...:
                 self.program = program
             self._use(settings)
@@ -235,7 +239,10 @@ class Engine:
             line = view.today_line(counts["done"], planned)
             if self.history.error is not None:  # the menu must not pretend the answers are kept
                 unsaved = self.history.unsaved
-                line += f" — {unsaved} not saved to disk" if unsaved else " — history cannot be written"
+                # Translators: a tray menu line; {today} is "Today: 4 of 9 done", {count} answers.
+                line = (ngettext("{today} — {count} not saved to disk", "{today} — {count} not saved to disk",
+                                 unsaved).format(today=line, count=unsaved) if unsaved
+                        else _("{today} — history cannot be written").format(today=line))
             return view.tray_view(self.state, self.calendar, self._clock(), names, line)
 
     def history_problem(self) -> str | None:
@@ -246,8 +253,10 @@ class Engine:
             return None
         if not unsaved:
             return error
-        events = "event is" if unsaved == 1 else "events are"
-        return f"{error}; {unsaved} {events} kept in memory only until the history can be written"
+        # Translators: {error} says why the history cannot be written; {count} events.
+        return ngettext("{error}; {count} event is kept in memory only until the history can be written",
+                        "{error}; {count} events are kept in memory only until the history can be written",
+                        unsaved).format(error=error, count=unsaved)
 
     def dose(self, exercise) -> coach.Dose:
         """Today's step of the exercise's dose, from its history."""
@@ -293,7 +302,7 @@ class Engine:
                     notes = {note.id: note.text for note in self.catalogue.safety}
                     texts = [notes[i] for i in note_ids if i in notes]
                     if texts:
-                        self.notifier.show(title, "\n\n".join(texts))
+                        self.notifier.show(_(title), "\n\n".join(texts))
                         log.info("safety notes: %s", ", ".join(note_ids))
                 case machine.Record():
                     self.past.append(coach.Past(now, effect.kind, effect.exercise_id, effect.detail))

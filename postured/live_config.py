@@ -15,6 +15,7 @@ from pathlib import Path
 
 from postured.config import ConfigError
 from postured.config_file import read_config
+from postured.i18n import _
 
 log = logging.getLogger("postured")
 
@@ -61,7 +62,8 @@ class ConfigKeeper:
                 message = str(exc)
                 if message != self.error:
                     log.warning("config not applied, keeping the last good one: %s", message)
-                    self._notifier.show("postured: config not applied", message)
+                    # Translators: the title of a notification; the located error follows.
+                    self._notifier.show(_("postured: config not applied"), message)
                 self.error = message
                 return message
             if self.error:
@@ -73,10 +75,11 @@ class ConfigKeeper:
             self._text = loaded.text
             program = getattr(loaded, "program", None)
             if program != self._engine.program:
-                self._engine.apply_settings(loaded.settings, loaded.zone, program)
+                self._engine.apply_settings(loaded.settings, loaded.zone, program, catalogue=loaded.catalogue)
                 log.info("program %s", f"applied: {program.program.title}" if program else "removed")
             elif loaded.settings != self._engine.settings or loaded.zone != self._engine.zone:
-                self._engine.apply_settings(loaded.settings, loaded.zone)
+                # The catalogue too: a new [ui] language renames the exercises.
+                self._engine.apply_settings(loaded.settings, loaded.zone, catalogue=loaded.catalogue)
                 log.info("config applied from %s", self.path)
             return None
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from postured import control
 from postured.core import machine
+from postured.i18n import _
 from postured.timetext import parse_duration
 
 COMMANDS: dict[str, Callable[[str | None, str], machine.Command]] = {
@@ -41,7 +42,7 @@ class Remote:
             error = self._keeper.reload()
             if error:
                 return control.reply(False, error=error, status=self.status())
-            return control.reply(True, message="config reloaded", status=self.status())
+            return control.reply(True, message=_("config reloaded"), status=self.status())
         try:
             command = COMMANDS[verb](argument, source)
         except ValueError as exc:
@@ -51,12 +52,15 @@ class Remote:
             problem = self._engine.history_problem()
             waiting = self._engine.history.unsaved
         if outcome.refused:
-            return control.reply(False, error=outcome.refused, status=self.status())
+            # The core's reason is English (the log says it so); the person reads their language.
+            return control.reply(False, error=_(outcome.refused), status=self.status())
         # Acknowledged means on disk: an answer only kept in memory says so (the CLI exits 4).
         recorded = any(isinstance(effect, machine.Record) for effect in outcome.effects)
         if verb == "quit":
-            last_try = f"{problem}; one last try is made as postured stops, and the log names what is lost"
-            return control.reply(True, message="postured is stopping", not_saved=last_try if waiting else None)
+            # Translators: {problem} says why answers are not on disk and how many wait.
+            last_try = _("{problem}; one last try is made as postured stops, and the log names what is lost").format(
+                problem=problem)
+            return control.reply(True, message=_("postured is stopping"), not_saved=last_try if waiting else None)
         return control.reply(True, message=self._engine.view().status, status=self.status(),
                              not_saved=problem if recorded else None)
 

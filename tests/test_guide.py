@@ -337,6 +337,38 @@ def test_alt_letters_press_the_buttons(screen, open_window):
 
 
 @needs_desktop
+def test_every_text_of_the_window_comes_through_gettext(screen):
+    """With the pseudo-language, every word on the window (its own and the catalogue's) is wrapped."""
+    from pseudo_locale import pseudo_language, wrapped
+
+    from postured.guide.window import GuideWindow
+
+    def texts(widget):
+        for child in widget.winfo_children():
+            if "text" in child.keys():
+                yield text(child)
+            yield from texts(child)
+
+    with pseudo_language():
+        catalogue = load_catalogue()
+        notes = [note.text for note in catalogue.safety if note.id in ("ease-off-with-pain", "see-a-clinician")]
+        exercise = catalogue.by_id("neck-rotation")
+        window = GuideWindow(exercise, dose_for(exercise), lambda verb: None, notes, clock=Clock(),
+                             screen=screen.display)
+        try:
+            pump_until(window, window.root.winfo_viewable, "the guide window on screen")
+            shown = [*texts(window.root), window.root.title()]
+            window.hurts()  # the note that replaces the session, and its hint
+            window.pump()
+            shown += list(texts(window.root))
+        finally:
+            window.close()
+    words = [t for t in shown if t and not t.rstrip(".").isdigit() and t not in ("•", "✓")]
+    assert len(words) > 15 and "‹Take care›" in words and "‹This hurts›" in words
+    assert [t for t in words if not wrapped(t)] == []
+
+
+@needs_desktop
 def test_the_warning_signs_are_on_screen_before_anything_hurts(screen, open_window, tmp_path):
     window, _clock, _answers = open_window("levator-scapulae-stretch")
 

@@ -13,6 +13,7 @@ import pytest
 from conftest import settings
 from PIL import Image, ImageChops
 
+from postured import i18n
 from postured.catalogue import load_catalogue
 from postured.config import ConfigError, parse_settings
 from postured.core import coach, view
@@ -221,17 +222,24 @@ def test_a_frame_is_drawn_from_any_blended_pose():
 # ---------------------------------------------------------------- the reminder's body
 
 
-def test_every_reminder_body_fits_what_every_server_shows():
+@pytest.mark.parametrize("language", i18n.SHIPPED)
+def test_every_reminder_body_fits_what_every_server_shows(language):
     """The limits in README ("Reminders"): 3 lines of at most 42 characters (GNOME Shell's
-    banner is the smallest); the dose, one cue and the key caution, at every step of the dose."""
-    for exercise in CATALOGUE.exercises:
-        for step in coach.ladder(exercise):
-            body = view.reminder_body(exercise, coach.dose_text(exercise, step))
-            lines = body.splitlines()
-            assert len(lines) <= view.BODY_LINES, (exercise.id, body)
-            assert all(len(line) <= view.BODY_LINE_CHARS for line in lines), (exercise.id, body)
-            assert exercise.key_caution in lines and exercise.cue in lines, exercise.id
-            assert "…" not in body  # the catalogue's own lines are never cut
+    banner is the smallest); the dose, one cue and the key caution, at every step of the dose,
+    in every language shipped (the catalogue read in it; a language not compiled reads English)."""
+    i18n.use(language)
+    try:
+        catalogue = load_catalogue()
+        bodies = [(exercise, view.reminder_body(exercise, coach.dose_text(exercise, step)))
+                  for exercise in catalogue.exercises for step in coach.ladder(exercise)]
+    finally:
+        i18n.use("en", "en_GB")
+    for exercise, body in bodies:
+        lines = body.splitlines()
+        assert len(lines) <= view.BODY_LINES, (language, exercise.id, body)
+        assert all(len(line) <= view.BODY_LINE_CHARS for line in lines), (language, exercise.id, body)
+        assert exercise.key_caution in lines and exercise.cue in lines, (language, exercise.id)
+        assert "…" not in body, (language, body)  # the catalogue's own lines are never cut
 
 
 def test_a_long_custom_step_is_shortened_at_a_word():

@@ -22,6 +22,8 @@ import os
 import threading
 from collections.abc import Callable
 
+from postured.i18n import N_, _
+
 log = logging.getLogger("postured")
 
 APP_NAME = "postured"
@@ -29,9 +31,16 @@ BUS_NAME = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"
 INTERFACE = "org.freedesktop.Notifications"
 
-# (key, label) of each button; the key is what ``on_action`` receives.
-ACTIONS = (("done", "Done"), ("snooze", "Snooze"), ("start", "Start exercise"))
+# (key, label) of each button; the key is what ``on_action`` receives. The label is English
+# here and translated as each reminder is sent (``buttons``).
+# Translators: buttons of a reminder notification; servers show them side by side: keep them short.
+ACTIONS = (("done", N_("Done")), ("snooze", N_("Snooze")), ("start", N_("Start exercise")))
 KEYS = frozenset(key for key, _label in ACTIONS)
+
+def buttons() -> list[str]:
+    """The actions list of the Notify call: key, label, key, label … in the person's language."""
+    return [part for key, label in ACTIONS for part in (key, _(label))]
+
 
 # Seconds a notification stays on screen (as with plyer); the tray keeps the reminder.
 SHOW_SECONDS = 60
@@ -190,7 +199,7 @@ class ActionNotifier:
         self._sending = True
         self._withdraw_when_sent = False
         self._lost = None
-        actions = [part for pair in ACTIONS for part in pair] if self._buttons else []
+        actions = buttons() if self._buttons else []
         self._call("Notify", self._notify_args(self._current, title, body, actions, image), "(u)",
                    lambda reply, error: self._reminder_sent(reply, error, (title, body, image)))
 

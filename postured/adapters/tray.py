@@ -17,8 +17,8 @@ from datetime import timedelta
 
 from postured.core import machine
 from postured.core.view import TRAY_STATES
+from postured.i18n import N_, _
 from postured.resources import icon_path
-from postured.timetext import format_duration
 
 log = logging.getLogger("postured")
 
@@ -42,8 +42,19 @@ def _name_the_process() -> None:
 
 
 def _label(duration: timedelta) -> str:
-    text = format_duration(duration)
-    return text.replace("h", " h ").replace("m", " min ").replace("s", " s").strip()
+    """'30 min', '1 h 30 min': a menu's duration, in the person's language."""
+    hours, rest = divmod(int(duration.total_seconds()), 3600)
+    minutes, seconds = divmod(rest, 60)
+    # Translators: parts of a duration in the tray menu ("1 h 30 min"); keep them short.
+    parts = [_("{count} h").format(count=hours) if hours else "",
+             _("{count} min").format(count=minutes) if minutes else "",
+             _("{count} s").format(count=seconds) if seconds else ""]
+    return " ".join(part for part in parts if part)
+
+
+def _text(message: str):
+    """A menu text read at every redraw, so a new [ui] language shows at once."""
+    return lambda _item: _(message)
 
 
 class PystrayTray:
@@ -76,29 +87,33 @@ class PystrayTray:
 
         answerable = lambda _item: engine.view().can_answer  # noqa: E731
         snooze_choices = [
-            item(_label(d), act(machine.Snooze(d)), enabled=answerable)
+            item(lambda _item, d=d: _label(d), act(machine.Snooze(d)), enabled=answerable)
             for d in engine.settings.reminders.snooze
         ]
-        pause_choices = [item(f"For {_label(d)}", act(machine.Pause(d))) for d in PAUSE_CHOICES]
-        pause_choices.append(item("Until tomorrow", act(machine.Pause(None))))
+        # Translators: a tray menu item under "Pause"; {duration} is e.g. "30 min".
+        pause_choices = [item(lambda _item, d=d: _("For {duration}").format(duration=_label(d)), act(machine.Pause(d)))
+                         for d in PAUSE_CHOICES]
+        pause_choices.append(item(_text(N_("Until tomorrow")), act(machine.Pause(None))))
         return menu(
             # What a left click does (pystray's gtk backend runs the default item; hidden, so
             # the menu itself is unchanged).
-            item("Left click", lambda _icon, _item: self._left_click(), default=True, visible=False),
+            item(_text(N_("Left click")), lambda _icon, _item: self._left_click(), default=True, visible=False),
             item(lambda _item: engine.view().status, None, enabled=False),
             item(lambda _item: engine.view().today, None, enabled=False),
             separator,
-            item("Start exercise", lambda _icon, _item: self._start_exercise()),
-            item("Done", act(machine.Done()), enabled=answerable),
-            item("Snooze", menu(*snooze_choices), enabled=answerable),
-            item("Skip", act(machine.Skip()), enabled=answerable),
-            item("Take a break now", act(machine.BreakNow()), enabled=lambda _i: engine.view().can_break_now),
+            # Translators: a tray menu item; menu items are short: keep them near the English length.
+            item(_text(N_("Start exercise")), lambda _icon, _item: self._start_exercise()),
+            item(_text(N_("Done")), act(machine.Done()), enabled=answerable),
+            item(_text(N_("Snooze")), menu(*snooze_choices), enabled=answerable),
+            item(_text(N_("Skip")), act(machine.Skip()), enabled=answerable),
+            item(_text(N_("Take a break now")), act(machine.BreakNow()),
+                 enabled=lambda _i: engine.view().can_break_now),
             separator,
-            item("Pause", menu(*pause_choices), visible=lambda _i: not engine.view().paused),
-            item("Resume", act(machine.Resume()), visible=lambda _i: engine.view().paused),
-            item("Open config", lambda _icon, _item: self._open_config()),
+            item(_text(N_("Pause")), menu(*pause_choices), visible=lambda _i: not engine.view().paused),
+            item(_text(N_("Resume")), act(machine.Resume()), visible=lambda _i: engine.view().paused),
+            item(_text(N_("Open config")), lambda _icon, _item: self._open_config()),
             separator,
-            item("Quit", act(machine.Quit())),
+            item(_text(N_("Quit")), act(machine.Quit())),
         )
 
     def _left_click(self) -> None:

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from postured.config import Exercise
+from postured.i18n import _, ngettext
 
 TOO_HARD = "too hard"  # the detail of a "done" that was too hard (as in machine.py)
 LOADING = frozenset({"band", "dumbbells", "ball"})  # equipment that makes an exercise strength work
@@ -313,17 +314,24 @@ def pain_advice(
 def when_shown(note_id: str) -> str:
     """When postured shows a safety note, in words (``postured safety``)."""
     if note_id == EASE_OFF:
-        return 'after your first "This hurts"'
+        return _('after your first "This hurts"')
     if note_id == SEE_CLINICIAN:
-        return ('in every exercise window; after your first "This hurts", and again at a third report '
-                f"within {Rules().clinician_days} days, at most once a week")
+        days = Rules().clinician_days
+        return ngettext('in every exercise window; after your first "This hurts", and again at a third report '
+                        "within {count} day, at most once a week",
+                        'in every exercise window; after your first "This hurts", and again at a third report '
+                        "within {count} days, at most once a week", days).format(count=days)
     moment, period = ADVICE_SCHEDULE.get(note_id, ("", None))
     if moment == "first":
-        return "with the first reminder"
+        return _("with the first reminder")
     if moment == "loaded":
-        often = "once a day" if period == timedelta(days=1) else f"at most once in {period.days} days"
-        return f"before strength work with a band, dumbbells or a ball, {often}"
-    return "only here"
+        if period == timedelta(days=1):
+            return _("before strength work with a band, dumbbells or a ball, once a day")
+        days = period.days if period is not None else 0
+        return ngettext("before strength work with a band, dumbbells or a ball, at most once in {count} day",
+                        "before strength work with a band, dumbbells or a ball, at most once in {count} days",
+                        days).format(count=days)
+    return _("only here")
 
 
 def advice_before(
@@ -405,15 +413,18 @@ def dose_text(exercise: Exercise, dose: Dose) -> str:
     """E.g. "hold 5 s · 6 times each side"; "" when the catalogue gives no numbers."""
     parts = []
     if dose.hold_seconds:
-        parts.append(f"hold {dose.hold_seconds} s")
+        # Translators: a part of today's dose; the parts are joined with " · " into one reminder
+        # line after "Today: " (at most 42 characters in all); "s" is seconds.
+        parts.append(_("hold {count} s").format(count=dose.hold_seconds))
     if dose.repetitions:
-        parts.append(f"{dose.repetitions} time{'s' if dose.repetitions != 1 else ''}")
+        parts.append(ngettext("{count} time", "{count} times", dose.repetitions).format(count=dose.repetitions))
     if parts and exercise.per_side:
-        parts[-1] += " each side"
+        # Translators: {amount} is the last part of a dose, e.g. "6 times".
+        parts[-1] = _("{amount} each side").format(amount=parts[-1])
     elif parts and exercise.per_direction:
-        parts[-1] += " each direction"
+        parts[-1] = _("{amount} each direction").format(amount=parts[-1])
     if dose.sets and dose.sets > 1:
-        parts.append(f"{dose.sets} sets")
+        parts.append(ngettext("{count} set", "{count} sets", dose.sets).format(count=dose.sets))
     return " · ".join(parts)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from postured.config import PresenceSettings
+from postured.i18n import N_, _
 
 
 class Hold(StrEnum):
@@ -27,18 +28,19 @@ class Hold(StrEnum):
 
     @property
     def says(self) -> str:
-        """The words after "Break held: " in the tray."""
-        return _SAYS[self]
+        """The words after "Break held: " in the tray, in the person's language."""
+        return _(_SAYS[self])
 
 
 _SAYS = {
-    Hold.CALL: "you are in a call",
-    Hold.CAMERA: "your camera is on",
-    Hold.SCREENCAST: "your screen is being shared",
-    Hold.CALENDAR: "you are in a meeting",
-    Hold.FULLSCREEN: "a window is fullscreen",
-    Hold.DO_NOT_DISTURB: "do not disturb is on",
-    Hold.QUIET: "it is quiet time",
+    # Translators: why a due break waits (these seven), shown after "Break held: " in the tray menu.
+    Hold.CALL: N_("you are in a call"),
+    Hold.CAMERA: N_("your camera is on"),
+    Hold.SCREENCAST: N_("your screen is being shared"),
+    Hold.CALENDAR: N_("you are in a meeting"),
+    Hold.FULLSCREEN: N_("a window is fullscreen"),
+    Hold.DO_NOT_DISTURB: N_("do not disturb is on"),
+    Hold.QUIET: N_("it is quiet time"),
 }
 
 # The reasons the desktop is asked about (QUIET is the core's own, from the clock;

@@ -38,6 +38,7 @@ from postured.core import coach, holds, planner
 from postured.core.busy import Busy, holding
 from postured.core.calendar import WorkCalendar
 from postured.core.holds import Hold
+from postured.i18n import N_
 from postured.core.presence import Presence
 from postured.timetext import format_duration
 
@@ -227,7 +228,7 @@ class ShowAdvice:
     """Safety notes (catalogue ids) to show: after a pain report, or with a reminder."""
 
     note_ids: tuple[str, ...]
-    title: str = "Take care"
+    title: str = N_("Take care")  # English; translated where shown (engine.py)
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,7 @@ def handle(state: State, command: Command, ctx: Context) -> Outcome:
 
 
 def _refuse(state: State, reason: str) -> Outcome:
+    """``reason`` stays English (the log); the reply a person reads translates it (remote.py)."""
     return Outcome(state, [], reason)
 
 
@@ -344,7 +346,8 @@ def _show(state: State, ctx: Context, exercise_id: str, source: str, detail: str
     loaded = frozenset(e.id for e in ctx.eligible if coach.is_loaded(e))
     notes = coach.advice_before(exercise, ctx.past, ctx.now, ctx.zone, loaded) if exercise else ()
     if notes:  # shown before the reminder, so the reminder stays on top
-        title = "Before you start" if "ask-before-starting" in notes else "Before strength work"
+        # Translators: the title of a notification of safety notes before a reminder.
+        title = N_("Before you start") if "ask-before-starting" in notes else N_("Before strength work")
         outcome.effects.insert(0, ShowAdvice(notes, title))
     return outcome
 
@@ -535,7 +538,7 @@ def _on_clock_step(state: State, cmd: ClockStepped, ctx: Context) -> Outcome:
 def _answer(kind: EventKind, detail: str | None = None):
     def on_answer(state: State, cmd: Done | Skip | Hurts | TooHard, ctx: Context) -> Outcome:
         if state.phase not in (Phase.DUE, Phase.SNOOZED):
-            return _refuse(state, "nothing is due right now")
+            return _refuse(state, N_("nothing is due right now"))
         record = Record(kind, state.exercise_id, cmd.source, detail)
         # The coach sees this answer too: a painful exercise is not the next one.
         ctx = replace(ctx, past=[*ctx.past, coach.Past(ctx.now, kind, state.exercise_id, detail)])
@@ -550,7 +553,7 @@ def _answer(kind: EventKind, detail: str | None = None):
 
 def _on_snooze(state: State, cmd: Snooze, ctx: Context) -> Outcome:
     if state.phase not in (Phase.DUE, Phase.SNOOZED):
-        return _refuse(state, "nothing is due to snooze")
+        return _refuse(state, N_("nothing is due to snooze"))
     duration = cmd.duration or ctx.settings.reminders.snooze[0]
     until = ctx.now + duration
     snoozed = replace(state, phase=Phase.SNOOZED, until=until, alarm_at=until)
@@ -564,7 +567,7 @@ def _on_pause(state: State, cmd: Pause, ctx: Context) -> Outcome:
     else:
         until = planner.pause_until_tomorrow(ctx.calendar, ctx.now)
         if until is None:
-            return _refuse(state, "there is no work time ahead to pause until")
+            return _refuse(state, N_("there is no work time ahead to pause until"))
     paused = replace(
         state, phase=Phase.PAUSED, until=until, alarm_at=until, shown_at=None, away_since=None, held_by=None,
     )
@@ -574,13 +577,13 @@ def _on_pause(state: State, cmd: Pause, ctx: Context) -> Outcome:
 
 def _on_resume(state: State, cmd: Resume, ctx: Context) -> Outcome:
     if state.phase is not Phase.PAUSED:
-        return _refuse(state, "reminders are not paused")
+        return _refuse(state, N_("reminders are not paused"))
     return _settle(_wait(state, ctx, ctx.now), ctx, [Record("resumed", None, cmd.source)])
 
 
 def _on_break_now(state: State, cmd: BreakNow, ctx: Context) -> Outcome:
     if state.phase is Phase.DUE:
-        return _refuse(state, "a break is already due: mark it done, snooze or skip it")
+        return _refuse(state, N_("a break is already due: mark it done, snooze or skip it"))
     # The planned exercise when waiting, the snoozed one when snoozed.
     planned = state.exercise_id if state.phase in (Phase.WAITING, Phase.SNOOZED) else None
     eligible_ids = {e.id for e in ctx.eligible}
@@ -588,7 +591,7 @@ def _on_break_now(state: State, cmd: BreakNow, ctx: Context) -> Outcome:
     if ctx.within_caps and state.phase is not Phase.SNOOZED:
         choice = coach.pick(ctx.eligible, ctx.past, ctx.now, ctx.zone, ctx.rules)
         if choice.why != coach.FRESH:
-            return _refuse(state, "your program's exercises are all at their limit for today (or resting)")
+            return _refuse(state, N_("your program's exercises are all at their limit for today (or resting)"))
         exercise = choice.exercise.id
     return _show(state, ctx, exercise, cmd.source)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import postured.i18n as i18n
+from postured.i18n import _, ngettext
 from postured.config import Exercise
 from postured.core.calendar import WorkCalendar
 from postured.core.machine import Phase, State
@@ -30,15 +32,21 @@ def display_state(state: State, calendar: WorkCalendar, now: datetime) -> str:
 
 
 def clock(calendar: WorkCalendar, moment: datetime, now: datetime) -> str:
-    """'10:30' today, 'Mon 09:30' on another day, in the person's zone."""
+    """'10:30' today, 'Mon 09:30' on another day, in the person's zone and the locale's
+    format ('10:30 AM', 'Mo., 09:30')."""
     local, today = calendar.local(moment), calendar.local(now)
     if local.date() == today.date():
-        return local.strftime("%H:%M")
-    return local.strftime("%a %H:%M")
+        return i18n.clock(local)
+    return i18n.weekday_clock(local)
 
 
 def today_line(done: int, planned: int) -> str:
-    return f"Today: {done} of {planned} done" if planned else f"Today: {done} done"
+    if planned:
+        # Translators: a tray menu line; {count} breaks done of {planned} planned today.
+        return ngettext("Today: {count} of {planned} done", "Today: {count} of {planned} done",
+                        done).format(count=done, planned=planned)
+    # Translators: a tray menu line; {count} breaks done today.
+    return ngettext("Today: {count} done", "Today: {count} done", done).format(count=done)
 
 
 def tray_view(
@@ -48,28 +56,35 @@ def tray_view(
     shown = display_state(state, calendar, now)
     when = clock(calendar, state.alarm_at, now) if state.alarm_at else None
     if state.away_since is not None:
-        status = f"Away since {clock(calendar, state.away_since, now)} — the next break counts from your return"
+        # Translators: the tray's status lines are short (a menu line, near the English length);
+        # {when} is a time ("10:30", "Mon 09:30"), {name} an exercise's name.
+        status = _("Away since {when} — the next break counts from your return").format(
+            when=clock(calendar, state.away_since, now))
     elif state.held_by is not None:
-        status = f"Break held: {state.held_by.says} — {name}"
+        # Translators: {reason} is e.g. "you are in a call".
+        status = _("Break held: {reason} — {name}").format(reason=state.held_by.says, name=name)
     elif shown == "due":
-        status = f"Break due: {name}"
+        status = _("Break due: {name}").format(name=name)
     elif shown == "snoozed":
-        status = f"Snoozed until {when} — {name}"
+        status = _("Snoozed until {when} — {name}").format(when=when, name=name)
     elif shown == "paused":
-        status = f"Paused until {when}"
+        status = _("Paused until {when}").format(when=when)
     elif when is None:
-        status = "No work hours ahead"
+        status = _("No work hours ahead")
     elif state.exercise_id is None and shown == "waiting" and _same_day(calendar, state.alarm_at, now):
         # Only a clinician's program leaves nothing planned: every exercise is at its limit for today.
-        status = "Your program's breaks are done for today"
+        status = _("Your program's breaks are done for today")
     elif shown == "off_hours":
-        status = f"Off hours — next break {when}, {name}" if name else f"Off hours — next break {when}"
+        status = (_("Off hours — next break {when}, {name}").format(when=when, name=name) if name
+                  else _("Off hours — next break {when}").format(when=when))
     else:
-        status = f"Next break {when} — {name}" if name else f"Next break {when}"
+        status = (_("Next break {when} — {name}").format(when=when, name=name) if name
+                  else _("Next break {when}").format(when=when))
     return TrayView(
         state=shown,
         status=status,
-        tooltip=f"postured: {status}",
+        # Translators: the tray icon's tooltip; {status} is one of the status lines.
+        tooltip=_("postured: {status}").format(status=status),
         can_answer=state.phase in (Phase.DUE, Phase.SNOOZED),
         can_break_now=state.phase is not Phase.DUE,
         paused=state.phase is Phase.PAUSED,
@@ -81,36 +96,39 @@ def _same_day(calendar: WorkCalendar, moment: datetime, now: datetime) -> bool:
     return calendar.local(moment).date() == calendar.local(now).date()
 
 
-def _amount(value: int | tuple[int, int] | None, unit: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, tuple):
-        return f"{value[0]}–{value[1]} {unit}"
-    return f"{value} {unit}"
+def _split(value: int | tuple[int, int]) -> tuple[int | None, int]:
+    """(low end or None, the count the plural rule goes by: the high end of a range)."""
+    return (value[0], value[1]) if isinstance(value, tuple) else (None, value)
 
 
 def dose(exercise: Exercise) -> str:
     """'Hold 5–10 s · 10 times · each side' — whatever the sources give."""
     parts = []
-    hold = _amount(exercise.hold_seconds, "s")
-    if hold:
-        parts.append(f"hold {hold}")
-    reps = _amount(exercise.repetitions, "times")
-    if reps:
-        parts.append(reps)
-    sets = _amount(exercise.sets, "sets")
-    if sets:
-        parts.append(sets)
+    if exercise.hold_seconds is not None:
+        low, count = _split(exercise.hold_seconds)
+        # Translators: a part of a dose; the parts are joined with " · " into one reminder line
+        # (at most 42 characters in all); {low}–{count} is a range, "s" is seconds.
+        parts.append(_("hold {low}–{count} s").format(low=low, count=count) if low is not None
+                     else _("hold {count} s").format(count=count))
+    if exercise.repetitions is not None:
+        low, count = _split(exercise.repetitions)
+        parts.append(ngettext("{low}–{count} time", "{low}–{count} times", count).format(low=low, count=count)
+                     if low is not None else ngettext("{count} time", "{count} times", count).format(count=count))
+    if exercise.sets is not None:
+        low, count = _split(exercise.sets)
+        parts.append(ngettext("{low}–{count} set", "{low}–{count} sets", count).format(low=low, count=count)
+                     if low is not None else ngettext("{count} set", "{count} sets", count).format(count=count))
     if exercise.per_side:
-        parts.append("each side")
+        parts.append(_("each side"))
     elif exercise.per_direction:
-        parts.append("each direction")
+        parts.append(_("each direction"))
     text = " · ".join(parts)
     return text[:1].upper() + text[1:]
 
 
 def reminder_title(exercise: Exercise) -> str:
-    return f"Posture break: {exercise.name}"
+    # Translators: the reminder's title; {name} is the exercise's name.
+    return _("Posture break: {name}").format(name=exercise.name)
 
 
 # What every notification server shows of a body without cutting it (README, "Reminders"):
@@ -133,7 +151,8 @@ def reminder_body(exercise: Exercise, today: str = "") -> str:
     """Three short lines every server shows whole: today's dose, one cue, the key caution.
     The full steps and cautions are in the guide window ("Start exercise")."""
     lines = []
-    amount = f"Today: {today}" if today else dose(exercise)
+    # Translators: a reminder line, at most 42 characters with {dose} (e.g. "hold 5 s · 6 times") in it.
+    amount = _("Today: {dose}").format(dose=today) if today else dose(exercise)
     if amount:
         lines.append(short(amount))
     cue = exercise.cue or (exercise.steps[0] if exercise.steps else "")

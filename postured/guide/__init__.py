@@ -14,6 +14,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from postured.i18n import _
+
 if TYPE_CHECKING:
     from postured.paths import Paths
 
@@ -22,7 +24,7 @@ HURTS_NOTES = ("ease-off-with-pain", "see-a-clinician")
 
 
 def _say(message: str) -> None:
-    print(f"postured: {message}", file=sys.stderr)
+    print(_("postured: {message}").format(message=message), file=sys.stderr)
 
 
 def run(paths: Paths, exercise_id: str | None = None) -> int:
@@ -44,7 +46,7 @@ def run(paths: Paths, exercise_id: str | None = None) -> int:
     catalogue = _catalogue(paths)
     exercise = catalogue.by_id(exercise_id)
     if exercise is None:
-        _say(f"no exercise {exercise_id!r} (postured exercises lists them)")
+        _say(_("no exercise {id} (postured exercises lists them)").format(id=repr(exercise_id)))
         return EXIT_BAD
     notes = {note.id: note.text for note in catalogue.safety}
     return _show(exercise, chosen_dose, answer, [notes[i] for i in HURTS_NOTES if i in notes])
@@ -59,6 +61,9 @@ def _catalogue(paths: Paths):
     try:
         return load(paths).catalogue
     except ConfigError:
+        from postured import i18n
+
+        i18n.apply(None)  # the config's [ui] language cannot be read: the environment's
         return load_catalogue()  # `postured config check` explains; the built-in exercises still work
 
 
@@ -69,7 +74,7 @@ def _ask_daemon() -> tuple[str, dict | None, str | None] | int:
     try:
         answer = control.ask("status")
     except control.NotRunning:
-        _say("not running (start it with: postured run, or try an exercise with: postured guide --exercise ID)")
+        _say(_("not running (start it with: postured run, or try an exercise with: postured guide --exercise ID)"))
         return EXIT_NOT_RUNNING
     except control.NoAnswer as exc:
         _say(str(exc))
@@ -77,7 +82,7 @@ def _ask_daemon() -> tuple[str, dict | None, str | None] | int:
     status = answer.get("status") or {}
     exercise = status.get("exercise")
     if status.get("state") not in ("due", "snoozed") or not isinstance(exercise, dict):
-        _say("no break is due right now (postured break-now starts one)")
+        _say(_("no break is due right now (postured break-now starts one)"))
         return EXIT_REFUSED
     return str(exercise.get("id", "")), status.get("dose"), status.get("config_path")
 
@@ -88,10 +93,10 @@ def _answer_daemon(verb: str) -> str | None:
     try:
         reply = control.ask(verb, source="guide")  # the history says the window answered
     except control.NotRunning:
-        return "postured is not running any more"
+        return _("postured is not running any more")
     except control.NoAnswer as exc:
         return str(exc)
-    return None if reply.get("ok") else str(reply.get("error") or "the daemon refused")
+    return None if reply.get("ok") else str(reply.get("error") or _("the daemon refused"))
 
 
 def _answer_print(verb: str) -> None:
@@ -103,7 +108,7 @@ def _show(exercise, chosen_dose, answer, notes: list[str]) -> int:
     try:
         import tkinter
     except ImportError:
-        _say("the exercise window needs Tk (on Debian/Ubuntu: apt install python3-tk)")
+        _say(_("the exercise window needs Tk (on Debian/Ubuntu: apt install python3-tk)"))
         return EXIT_REFUSED
     from postured.guide.session import dose_for
     from postured.guide.window import GuideWindow
@@ -111,7 +116,7 @@ def _show(exercise, chosen_dose, answer, notes: list[str]) -> int:
     try:
         window = GuideWindow(exercise, dose_for(exercise, chosen_dose), answer, notes)
     except tkinter.TclError as exc:
-        _say(f"cannot open the exercise window: {exc}")
+        _say(_("cannot open the exercise window: {reason}").format(reason=exc))
         return EXIT_REFUSED
     try:
         window.run()

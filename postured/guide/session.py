@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from postured.i18n import _, ngettext
+
 REST_SECONDS = 3.0  # back to the start position between holds (and between sides)
 SET_REST_SECONDS = 30.0  # the catalogue's advice: about 30-60 s between sets
 SIDES = ("right", "left")  # the catalogue's steps begin on the right
@@ -178,17 +180,25 @@ class Session:
         """'Set 1 of 2 · Repetition 3 of 10 · right side'."""
         dose = self.dose
         if self.finished:
-            return "All done" if dose.total == 1 else f"All {dose.total} {'holds' if self.timed else 'repetitions'} done"
+            if dose.total == 1:
+                return _("All done")
+            if self.timed:
+                return ngettext("All {count} hold done", "All {count} holds done", dose.total).format(count=dose.total)
+            return ngettext("All {count} repetition done", "All {count} repetitions done",
+                            dose.total).format(count=dose.total)
         if dose.total == 1 and not self.timed:
-            return "Once, slowly"
+            return _("Once, slowly")
         parts = []
         if dose.sets > 1:
-            parts.append(f"set {self.set_number} of {dose.sets}")
-        parts.append(f"repetition {self.repetition} of {dose.repetitions}")
+            # Translators: parts of the guide's counter line, joined with " · " ("Set 1 of 2 ·
+            # Repetition 3 of 10 · right side"); the line's first letter is made a capital.
+            parts.append(_("set {number} of {count}").format(number=self.set_number, count=dose.sets))
+        parts.append(_("repetition {number} of {count}").format(number=self.repetition, count=dose.repetitions))
         if self.side:
-            parts.append(f"{self.side} side")
+            parts.append(_("right side") if self.side == "right" else _("left side"))
         text = " · ".join(parts)
-        return f"Next: {text}" if self.phase is Phase.RESTING else text[:1].upper() + text[1:]
+        # Translators: {next} is the counter line of the repetition that comes after the rest.
+        return _("Next: {next}").format(next=text) if self.phase is Phase.RESTING else text[:1].upper() + text[1:]
 
     def countdown_text(self, now: float) -> str:
         """The big number: whole seconds left (rounded up), or the hold to come."""
@@ -204,30 +214,36 @@ class Session:
     def caption_text(self) -> str:
         """The line under the countdown: what to do now."""
         if self.phase is Phase.HOLDING:
-            return "Hold gently; ease off if it hurts"
+            return _("Hold gently; ease off if it hurts")
         if self.phase is Phase.RESTING:
             if self._new_set():
-                return "Rest before the next set"
+                return _("Rest before the next set")
             if self.side and self.side != self.dose.sides[0]:
-                return f"Relax, then the same to the {self.side}"
-            return "Relax and come back to the start"
+                return _("Relax, then the same to the right") if self.side == "right" else \
+                    _("Relax, then the same to the left")
+            return _("Relax and come back to the start")
         if self.phase is Phase.FINISHED:
-            return "Well done!"
+            return _("Well done!")
         if self.timed:
-            first = "the first hold" if self.slot == 0 else "the hold"
-            return f"Get into position, then press Enter to start {first} ({self.dose.hold_seconds} s)"
+            if self.slot == 0:
+                # Translators: {seconds} is the hold's length; Enter is the key.
+                return _("Get into position, then press Enter to start the first hold ({seconds} s)").format(
+                    seconds=self.dose.hold_seconds)
+            return _("Get into position, then press Enter to start the hold ({seconds} s)").format(
+                seconds=self.dose.hold_seconds)
         if self.dose.total == 1:
-            return "Follow the steps slowly, then press Enter"
-        return "Do one slowly, then press Enter"
+            return _("Follow the steps slowly, then press Enter")
+        return _("Do one slowly, then press Enter")
 
     def next_label(self) -> str:
         """The text of the Next button in this phase."""
         if self.phase is Phase.HOLDING:
-            return "End hold"
+            # Translators: the guide window's main button (this and the five below), in each phase.
+            return _("End hold")
         if self.phase is Phase.RESTING:
-            return "Start now"
+            return _("Start now")
         if self.phase is Phase.FINISHED:
-            return "Close"
+            return _("Close")
         if self.timed:
-            return "Start hold"
-        return "Finish" if self.slot + 1 >= self.dose.total else "Next"
+            return _("Start hold")
+        return _("Finish") if self.slot + 1 >= self.dose.total else _("Next")

@@ -23,6 +23,7 @@ from tkinter import ttk
 from typing import Any
 
 from postured.guide.motion import pose_at
+from postured.i18n import N_, _, ngettext
 from postured.guide.session import Dose, Phase, Session
 from postured.pictures import tk_painter
 from postured.pictures.cache import figure_for
@@ -33,9 +34,9 @@ FIGURE_PX = 180  # the animated figure's square
 WRAP = 620  # px: the width text wraps at; the window is about 670 px wide, under 768 px tall
 CLOSE_AFTER_MS = 1500  # "well done" stays this long before the window closes itself
 # Always in the cautions box, after the exercise's own (catalogue note see-a-clinician, shortened).
-STOP_IF_IT_HURTS = "Stop if it hurts. Move slowly and gently."
-WARNING_SIGNS = ("See a doctor or other health professional if pain lasts beyond one to two weeks, "
-                 "or with tingling or numbness in an arm or a loss of coordination.")
+STOP_IF_IT_HURTS = N_("Stop if it hurts. Move slowly and gently.")
+WARNING_SIGNS = N_("See a doctor or other health professional if pain lasts beyond one to two weeks, "
+                   "or with tingling or numbness in an arm or a loss of coordination.")
 NOTE_CLOSE_AFTER_MS = 120_000  # the safety note after "This hurts": time enough to read it
 
 BACKGROUND = "#f7f7f5"
@@ -71,7 +72,8 @@ class GuideWindow:
 
         self.root = tk.Tk(screenName=screen, className="postured-guide")
         self.root.withdraw()  # built and marked unfocusable before it is ever mapped
-        self.root.title(f"postured — {exercise.name}")
+        # Translators: the guide window's title; {name} is the exercise's name.
+        self.root.title(_("postured — {name}").format(name=exercise.name))
         self._set_icon()
         self.root.configure(background=BACKGROUND)
         self.root.resizable(False, False)  # it sizes itself to its text
@@ -127,9 +129,9 @@ class GuideWindow:
         cautions = tk.Frame(outer, bg=CAUTION_BACKGROUND, highlightthickness=1,
                             highlightbackground=CAUTION_BORDER, padx=12, pady=8)
         cautions.pack(fill="x", pady=(12, 0))
-        self._label(cautions, "Take care", self.font_bold, background=CAUTION_BACKGROUND).grid(
+        self._label(cautions, _("Take care"), self.font_bold, background=CAUTION_BACKGROUND).grid(
             row=0, column=0, columnspan=2, sticky="w")
-        for row, caution in enumerate([*exercise.cautions, STOP_IF_IT_HURTS, WARNING_SIGNS], start=1):
+        for row, caution in enumerate([*exercise.cautions, _(STOP_IF_IT_HURTS), _(WARNING_SIGNS)], start=1):
             tk.Label(cautions, text="•", font=self.font_body, bg=CAUTION_BACKGROUND).grid(
                 row=row, column=0, sticky="n", padx=(0, 6))
             self._label(cautions, caution, background=CAUTION_BACKGROUND, wrap=WRAP - 44).grid(
@@ -156,10 +158,10 @@ class GuideWindow:
         self.next_button.pack(pady=(6, 0))
 
         self.note_frame = tk.Frame(outer, bg=BACKGROUND)
-        self._label(self.note_frame, "Stop this exercise for now.", self.font_bold).pack(fill="x", pady=(0, 6))
+        self._label(self.note_frame, _("Stop this exercise for now."), self.font_bold).pack(fill="x", pady=(0, 6))
         for note in self._hurts_notes:
             self._label(self.note_frame, note).pack(fill="x", pady=(0, 6))
-        ttk.Button(self.note_frame, text="Close", style="Next.TButton", command=self.close).pack(pady=(6, 0))
+        ttk.Button(self.note_frame, text=_("Close"), style="Next.TButton", command=self.close).pack(pady=(6, 0))
 
         self.message = self._label(outer, "", self.font_body, ERROR)
         self.message.configure(anchor="center", justify="center")
@@ -168,15 +170,20 @@ class GuideWindow:
         self.answers = tk.Frame(outer, bg=BACKGROUND)
         self.answers.pack(pady=(6, 0))
         self.buttons: dict[str, ttk.Button] = {}
-        # (verb, label, the underlined letter that Alt+letter presses, action)
-        for verb, text, key, action in (("done", "Done", "d", self.done), ("snooze", "Snooze", "s", self.snooze),
-                                        ("skip", "Skip", "k", self.skip), ("too-hard", "Too hard", "t", self.too_hard),
-                                        ("hurts", "This hurts", "h", self.hurts)):
-            button = ttk.Button(self.answers, text=text, command=action, underline=text.lower().rindex(key))
+        # (verb, label, the letter that Alt+letter presses, action). The keys stay the same in
+        # every language; the letter is underlined where the translated label has it.
+        # Translators: the guide window's answer buttons.
+        for verb, label, key, action in (("done", N_("Done"), "d", self.done),
+                                         ("snooze", N_("Snooze"), "s", self.snooze),
+                                         ("skip", N_("Skip"), "k", self.skip),
+                                         ("too-hard", N_("Too hard"), "t", self.too_hard),
+                                         ("hurts", N_("This hurts"), "h", self.hurts)):
+            text = _(label)
+            button = ttk.Button(self.answers, text=text, command=action, underline=text.lower().rfind(key))
             button.pack(side="left", padx=3)
             self.buttons[verb] = button
             self.root.bind(f"<Alt-{key}>", lambda _e, b=button: b.invoke())
-        self.hint = self._label(outer, "Enter: next  ·  Esc: close (the break stays due)", self.font_small, MUTED)
+        self.hint = self._label(outer, _("Enter: next  ·  Esc: close (the break stays due)"), self.font_small, MUTED)
         self.hint.configure(anchor="center", justify="center")
         self.hint.pack(fill="x", pady=(8, 0))
 
@@ -280,13 +287,13 @@ class GuideWindow:
         if self._send("done"):
             self.session = Session(self.session.dose, phase=Phase.FINISHED, slot=self.session.dose.total)
             self.render()
-            self.caption.configure(text="Well done!")
-            self._say("Well done — see you at the next break.", "#1d6b2f")
+            self.caption.configure(text=_("Well done!"))
+            self._say(_("Well done — see you at the next break."), "#1d6b2f")
             self._close_soon(self._close_after_ms)
 
     def too_hard(self) -> None:
         if self._send("too-hard"):
-            self._say("Noted as too hard. Thank you for doing what felt right.", "#1d6b2f")
+            self._say(_("Noted as too hard. Thank you for doing what felt right."), "#1d6b2f")
             self._close_soon(self._close_after_ms)
 
     def skip(self) -> None:
@@ -302,7 +309,7 @@ class GuideWindow:
             self.session_frame.pack_forget()
             self.note_frame.pack(fill="x", pady=(14, 0), before=self.message)
             self.answers.pack_forget()
-            self.hint.configure(text="Enter or Esc: close")
+            self.hint.configure(text=_("Enter or Esc: close"))
             self._close_soon(self._note_close_after_ms)
 
     def _send(self, verb: str) -> bool:
@@ -352,14 +359,15 @@ class GuideWindow:
 def _dose_text(dose: Dose) -> str:
     parts = []
     if dose.hold_seconds:
-        parts.append(f"Hold {dose.hold_seconds} s")
+        # Translators: parts of the guide window's dose line, joined with " · "; "s" is seconds.
+        parts.append(_("Hold {count} s").format(count=dose.hold_seconds))
     if dose.repetitions > 1:
-        parts.append(f"{dose.repetitions} times")
+        parts.append(ngettext("{count} time", "{count} times", dose.repetitions).format(count=dose.repetitions))
     if dose.per_side:
-        parts.append("each side")
+        parts.append(_("each side"))
     if dose.sets > 1:
-        parts.append(f"{dose.sets} sets")
-    return " · ".join(parts) or "Once, slowly"
+        parts.append(ngettext("{count} set", "{count} sets", dose.sets).format(count=dose.sets))
+    return " · ".join(parts) or _("Once, slowly")
 
 
 def _set_user_time_zero(root: tk.Tk) -> int | None:
