@@ -39,6 +39,8 @@ def apply_language(argv: list[str], environ: dict[str, str] | None = None) -> No
 
 
 def _configured_language(argv: list[str], environ: dict[str, str] | None) -> str | None:
+    import os
+    import stat
     import tomllib
 
     from postured import i18n, paths as paths_module
@@ -51,8 +53,14 @@ def _configured_language(argv: list[str], environ: dict[str, str] | None) -> str
             named = word.removeprefix("--config=")
     try:
         config = paths_module.resolve(named, environ).config
-        with open(config, "rb") as file:
-            ui = tomllib.load(file).get("ui", {})
+        # Only a plain file of a config's size (a FIFO would block): config_file.read_config's
+        # checks, without loading pydantic for `--help`.
+        found = os.stat(config)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > 256_000:
+            return None
+        descriptor = os.open(config, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            ui = tomllib.loads(file.read(256_001).decode("utf-8-sig")).get("ui", {})
     except (OSError, ValueError, RecursionError):  # absent, unreadable, not TOML: told later, by the verb
         return None
     language = ui.get("language") if isinstance(ui, dict) else None
