@@ -288,7 +288,7 @@ def call(where: Endpoint, message: dict, timeout: float = TIMEOUT) -> dict:
     except EOFError:
         raise NoAnswer(_("the daemon hung up without answering")) from None
     except (wire.WireError, ProtocolError, OSError) as exc:
-        # Translators: {problem} is a technical detail, in English
+        # Translators: {problem} is a detail of the exchange (translated where it is the client's own)
         raise NoAnswer(_("the daemon did not answer properly: {problem}").format(
             problem=exc or type(exc).__name__)) from None
     finally:
