@@ -10,12 +10,10 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:
     import argparse
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING, EXIT_NOT_SAVED = 0, 1, 2, 3, 4
-
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +33,7 @@ def apply_language(argv: list[str], environ: dict[str, str] | None = None) -> No
     """
     from postured import i18n
 
-    i18n.apply(_configured_language(argv, environ))
+    i18n.apply(_configured_language(argv, environ), environ)
 
 
 def _configured_language(argv: list[str], environ: dict[str, str] | None) -> str | None:
@@ -60,7 +58,12 @@ def _configured_language(argv: list[str], environ: dict[str, str] | None) -> str
             return None
         descriptor = os.open(config, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(descriptor, "rb") as file:
-            ui = tomllib.loads(file.read(256_001).decode("utf-8-sig")).get("ui", {})
+            text = file.read(256_001).decode("utf-8-sig")
+        # tomllib takes minutes over a dotted key of 100 000 parts (config_file.prescan refuses
+        # those, with pydantic loaded): such a file is left to the verb's own reading.
+        if any(line.count(".") > 100 for line in text.splitlines()):
+            return None
+        ui = tomllib.loads(text).get("ui", {})
     except (OSError, ValueError, RecursionError):  # absent, unreadable, not TOML: told later, by the verb
         return None
     language = ui.get("language") if isinstance(ui, dict) else None

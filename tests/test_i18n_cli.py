@@ -290,3 +290,18 @@ def test_the_light_verbs_choose_the_language_as_postured_i18n_does(environ, tmp_
         (tmp_path / language / "LC_MESSAGES").mkdir(parents=True)
     monkeypatch.setenv("POSTURED_LOCALE_DIR", str(tmp_path))
     assert light_words.language(environ, platform="linux") == i18n.choose(None, environ, platform="linux")[0]
+
+
+def test_the_language_pre_read_survives_the_hostile_configs(tmp_path):
+    """main() reads [ui] language before the verb checks the file: nothing there may hang or raise."""
+    from test_config_fuzz import HOSTILE
+
+    path = tmp_path / "config.toml"
+    for name, text in HOSTILE.items():
+        path.write_text(text + '\n[ui]\nlanguage = "de"\n', encoding="utf-8")
+        found = cli._configured_language(["--config", str(path)], {})
+        assert found in (None, "de"), name
+    path.write_text('[ui]\nlanguage = "de"\n')
+    assert cli._configured_language([f"--config={path}", "next"], {}) == "de"
+    path.write_text('[ui]\nlanguage = "klingon"\n')  # the verb's own reading says what is wrong
+    assert cli._configured_language(["--config", str(path)], {}) is None
