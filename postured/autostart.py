@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from postured.i18n import _
+
 MARKER = "X-Postured-Autostart=1"
 CREATED_KEY = "X-Postured-Created-Dirs"
 MAC_LABEL = "io.github.postured"
@@ -130,14 +132,14 @@ def enable(platform: str = sys.platform, environ: Mapping[str, str] | None = Non
     if data is not None:
         text = _text(data)
         if MARKER not in text:
-            raise AutostartError(f"{path} exists and was not written by postured; leaving it alone "
-                                 "(remove or rename it yourself if you want postured's)")
+            raise AutostartError(_("{path} exists and was not written by postured; leaving it alone "
+                                   "(remove or rename it yourself if you want postured's)").format(path=path))
         # Ours already: keep the record of the directories the first enable created.
         content = wanted(_created_dirs(text))
         if data == content:
-            return Outcome(path, changed=False, message=f"already enabled: {path}")
+            return Outcome(path, changed=False, message=_("already enabled: {path}").format(path=path))
         _write(path, content)
-        return Outcome(path, changed=True, message=f"updated {path}")
+        return Outcome(path, changed=True, message=_("updated {path}").format(path=path))
     missing = _missing_dirs(path.parent)
     content = wanted(len(missing))  # before any mkdir: a path that cannot be written leaves no trace
     made: list[Path] = []
@@ -150,7 +152,7 @@ def enable(platform: str = sys.platform, environ: Mapping[str, str] | None = Non
         for directory in reversed(made):
             directory.rmdir()
         raise
-    return Outcome(path, changed=True, message=f"enabled: postured starts at your next login ({path})")
+    return Outcome(path, changed=True, message=_("enabled: postured starts at your next login ({path})").format(path=path))
 
 
 def disable(platform: str = sys.platform, environ: Mapping[str, str] | None = None,
@@ -159,18 +161,19 @@ def disable(platform: str = sys.platform, environ: Mapping[str, str] | None = No
     try:
         text = _text(path.read_bytes())
     except FileNotFoundError:
-        return Outcome(path, changed=False, message=f"already disabled: {path} does not exist")
+        return Outcome(path, changed=False, message=_("already disabled: {path} does not exist").format(path=path))
     if MARKER not in text:
-        raise AutostartError(f"{path} was not written by postured (no {MARKER} marker); not deleting it")
+        raise AutostartError(_("{path} was not written by postured (no {marker} marker); not deleting it").format(
+            path=path, marker=MARKER))
     path.unlink()
     directory = path.parent
-    for _ in range(_created_dirs(text)):
+    for _level in range(_created_dirs(text)):
         try:
             directory.rmdir()  # only if empty: something else may have moved in since
         except OSError:
             break
         directory = directory.parent
-    return Outcome(path, changed=True, message=f"disabled: removed {path}")
+    return Outcome(path, changed=True, message=_("disabled: removed {path}").format(path=path))
 
 
 # -- the three formats -------------------------------------------------------------------
@@ -198,8 +201,8 @@ def _desktop_entry(argv: list[str], created_dirs: int, icon: Path | None) -> byt
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        raise AutostartError("a path is not valid UTF-8, which a .desktop file requires: "
-                             f"{' '.join(argv)!r}") from None
+        raise AutostartError(_("a path is not valid UTF-8, which a .desktop file requires: {command}").format(
+            command=repr(" ".join(argv)))) from None
 
 
 # Characters that force quoting in an Exec argument (Desktop Entry spec, "The Exec key").

@@ -23,7 +23,9 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from postured import i18n
 from postured.core.busy import Busy
+from postured.i18n import _
 
 log = logging.getLogger("postured")
 
@@ -104,11 +106,11 @@ class Calendars:
         try:
             text = source.path.read_bytes()
         except OSError as exc:
-            return self._trouble(source, f"cannot read it ({exc.strerror or exc})")
+            return self._trouble(source, _("cannot read it ({reason})").format(reason=exc.strerror or exc))
         try:
             source.calendar = _parse(text)
         except ValueError as exc:
-            return self._trouble(source, f"not used, {exc}")
+            return self._trouble(source, _("not used, {problem}").format(problem=exc))
         self._good(source)
 
     def _load_cached(self, source: Source) -> None:
@@ -149,9 +151,14 @@ class Calendars:
             try:
                 copy = self._cache().fetch(source.entry, now, _parse)
             except FetchError as exc:
-                kept = (f"; using the copy of {source.fetched_at.astimezone(self.zone):%Y-%m-%d %H:%M}"
-                        if source.calendar is not None and source.fetched_at else "; no copy to use yet")
-                self._trouble(source, f"{exc}{kept}")
+                if source.calendar is not None and source.fetched_at:
+                    fetched = source.fetched_at.astimezone(self.zone)
+                    # Translators: {problem} is why the feed could not be fetched; {when} a date and time
+                    problem = _("{problem}; using the copy of {when}").format(
+                        problem=exc, when=f"{fetched:%Y-%m-%d} {i18n.clock(fetched)}")
+                else:
+                    problem = _("{problem}; no copy to use yet").format(problem=exc)
+                self._trouble(source, problem)
                 continue
             with self._lock:
                 source.calendar = _parse(copy.body)  # accepted by the cache: it parses
@@ -183,16 +190,17 @@ class Calendars:
             try:
                 found += busy_blocks(source.calendar, start, end, self.zone, self.me)
             except CalendarError as exc:
-                self._trouble(source, f"not used, {exc}")
+                self._trouble(source, _("not used, {problem}").format(problem=exc))
         return found
 
     def problems(self) -> list[str]:
         with self._lock:
-            return [f"calendar {s.label}: {s.problem}" for s in self.sources if s.problem]
+            return [_("calendar {label}: {problem}").format(label=s.label, problem=s.problem)
+                    for s in self.sources if s.problem]
 
     def _trouble(self, source: Source, problem: str) -> None:
         if problem != source.problem:
-            self._warn(f"calendar {source.label}: {problem}")
+            self._warn(_("calendar {label}: {problem}").format(label=source.label, problem=problem))
         source.problem = problem
 
     def _good(self, source: Source) -> None:

@@ -10,185 +10,77 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from postured import __version__
-
 if TYPE_CHECKING:
     import argparse
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING, EXIT_NOT_SAVED = 0, 1, 2, 3, 4
 
-# Caps that keep a typo from running for minutes: 2,000 reminders (months of breaks)
-# take about 2 s to preview here;
-# 100 years of history is more than anyone has. --from stays inside the years
-# Python's dates can reach with a count's worth of reminders after it.
-MAX_COUNT = 2_000
-MAX_DAYS = 36_500
-FIRST_YEAR, LAST_YEAR = 1900, 9000
-
 
 def build_parser() -> argparse.ArgumentParser:
-    import argparse  # here, not at the top: the control verbs never need it (cli_control.py)
+    """The grammar and `--help` (postured/cli_parser.py), in the active language."""
+    from postured.cli_parser import build_parser as build
 
-    # --config is accepted before the verb and after it; SUPPRESS keeps the later
-    # (unset) one from overwriting the earlier.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                        help="config file (default: $POSTURED_CONFIG, else the user config dir)")
-
-    parser = argparse.ArgumentParser(
-        prog="postured", parents=[common],
-        description="Posture-break reminders in the system tray, during your work hours.",
-    )
-    parser.add_argument("--version", action="version", version=f"postured {__version__}")
-    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
-
-    run = verbs.add_parser("run", parents=[common], help="run the reminder daemon")
-    run.add_argument("--no-tray", action="store_true", help="no tray icon: notifications and log only")
-
-    config = verbs.add_parser("config", parents=[common], help="check, locate or create the config file")
-    config.add_argument("action", choices=["check", "path", "init"])
-    config.add_argument("--force", action="store_true", help="init: overwrite an existing file")
-
-    exercises = verbs.add_parser("exercises", parents=[common], help="list the exercise catalogue")
-    exercises.add_argument("--json", action="store_true")
-
-    upcoming = verbs.add_parser("next", parents=[common], help="the reminder times the config produces")
-    upcoming.add_argument("--count", type=_bounded(MAX_COUNT), default=10,
-                          help=f"how many reminder times (1 to {MAX_COUNT:,}; default 10)")
-    upcoming.add_argument("--from", dest="start", metavar="ISO-DATETIME",
-                          help="start here instead of now (local time of the config's zone unless an offset "
-                               f"is given; years {FIRST_YEAR} to {LAST_YEAR})")
-    upcoming.add_argument("--json", action="store_true")
-
-    status = verbs.add_parser("status", parents=[common], help="what the running daemon is doing")
-    status.add_argument("--json", action="store_true", help="stable keys for status bars (see README)")
-    snooze = verbs.add_parser("snooze", parents=[common], help="snooze the due break")
-    snooze.add_argument("argument", metavar="DURATION", nargs="?", help="e.g. 10m (default: the first configured choice)")
-    pause = verbs.add_parser("pause", parents=[common], help="pause reminders")
-    pause.add_argument("argument", metavar="DURATION|tomorrow", nargs="?", help="e.g. 1h (default: tomorrow)")
-    for verb, text in (("done", "mark the due break done"), ("skip", "skip the due break"),
-                       ("too-hard", "done, but too hard: a lighter dose next time"),
-                       ("hurts", "the due exercise hurts: stop, and rest it for a few days"),
-                       ("resume", "resume after a pause"), ("break-now", "take a break now"),
-                       ("reload", "re-read the config file"), ("quit", "stop the daemon")):
-        verbs.add_parser(verb, parents=[common], help=text)
-
-    program = verbs.add_parser(
-        "program", parents=[common], help="follow a program from your clinician: import, show or remove it",
-        description="import checks a program file (see config/program.example.toml), shows what changes in "
-                    "the exercises suggested and keeps a copy, so the file may be deleted; the running daemon "
-                    "follows it at once. show prints it; remove goes back to your config's exercises.",
-        epilog="exit status: 0 done; 1 no program to show or remove, or the daemon did not apply it; "
-               "2 a bad program or config (nothing changed)")
-    program.add_argument("action", choices=["import", "show", "remove"])
-    program.add_argument("file", metavar="FILE", nargs="?", help="import: the program file (TOML)")
-    program.add_argument("--dry-run", action="store_true", help="import: only show what would change")
-
-    verbs.add_parser("safety", parents=[common], help="every safety note, and when postured shows it")
-
-    history = verbs.add_parser("history", parents=[common], help="reminders shown and answers given")
-    history.add_argument("--days", type=_bounded(MAX_DAYS), default=7,
-                         help=f"days to look back (1 to {MAX_DAYS:,}; default 7)")
-    history.add_argument("--json", action="store_true")
-
-    guide = verbs.add_parser(
-        "guide", parents=[common], help="a window that walks you through the due exercise",
-        description="Shows the due break's exercise (steps, cautions, a countdown per hold) and sends "
-                    "Done, Snooze, Skip, Too hard or This hurts to the running daemon. Enter: next; "
-                    "Esc: close, the break stays due.",
-        epilog="exit status: 0 closed; 1 nothing due, no display or no answer; 2 unknown exercise; "
-               "3 the daemon is not running")
-    guide.add_argument("--exercise", metavar="ID",
-                       help="try an exercise without the daemon: the buttons print what was pressed")
-
-    stats = verbs.add_parser(
-        "stats", parents=[common], help="breaks done per day, your streak, and a weekly chart",
-        description="Counts per day in the config's time zone (days start at local midnight), the streak of "
-                    "days with at least GOAL done (today counts once it reaches the goal; until then the "
-                    "streak runs through yesterday; days outside schedule.days never break it), and what "
-                    "was done per exercise and per region.")
-    stats.add_argument("--days", type=_bounded(MAX_DAYS), default=7,
-                       help=f"days to cover, today included (1 to {MAX_DAYS:,}; default 7)")
-    stats.add_argument("--goal", type=_positive, default=3, help="breaks done a day that keep a streak (default 3)")
-    stats.add_argument("--json", action="store_true", help="stable keys (see README)")
-    stats.add_argument("--chart", metavar="FILE.png", help="also draw the last 7 days as a PNG chart")
-
-    report = verbs.add_parser(
-        "report", parents=[common], help="a record of the last weeks to bring to an appointment (PDF or HTML)",
-        description="Per exercise the breaks suggested and done, the breaks the schedule planned, the dose "
-                    "step over the weeks (charts), the pain and too-hard reports with their dates, natural "
-                    "breaks and the program in force; weeks of 7 local days ending with --to.",
-        epilog="exit status: 0 written; 2 bad arguments, a bad config or a file that cannot be written")
-    report.add_argument("--weeks", type=_weeks, default=4, help="weeks to cover, 1 to 52 (default 4)")
-    report.add_argument("--out", metavar="FILE.pdf|FILE.html", required=True, help="where to write the report")
-    report.add_argument("--to", metavar="YYYY-MM-DD", type=_day,
-                        help="the last day covered (default: today in the config's zone)")
-
-    autostart = verbs.add_parser(
-        "autostart", parents=[common], help="start postured at login, or stop doing so",
-        description="enable writes the platform's login item (XDG autostart .desktop, macOS LaunchAgent, "
-                    "Windows Startup script) for this installation, with --config if given; disable removes "
-                    "exactly that; status prints whether it is enabled and the file's path.",
-        epilog="exit status: 0 done (status: enabled); 1 refused: a file postured did not write is in "
-               "the way, or it could not be written (status: not enabled)")
-    autostart.add_argument("action", choices=["enable", "disable", "status"])
-    return parser
+    return build()
 
 
-def _bad(message: str) -> Exception:
-    """The error an argument's type gives; argparse names the option and exits 2."""
-    import argparse
+def apply_language(argv: list[str], environ: dict[str, str] | None = None) -> None:
+    """The language before anything is printed: ``[ui] language`` of the config the command
+    reads, else the environment's. Only that key is read here; a config that cannot be read or
+    parsed leaves the environment's language, in which its error is then told.
 
-    return argparse.ArgumentTypeError(message)
+    The CLI says nothing about a locale postured does not ship (it speaks English); the daemon
+    logs that once (postured/app.py).
+    """
+    from postured import i18n
+
+    i18n.apply(_configured_language(argv, environ), environ)
 
 
-def _positive(text: str) -> int:
+def _configured_language(argv: list[str], environ: dict[str, str] | None) -> str | None:
+    import os
+    import stat
+    import tomllib
+
+    from postured import i18n, paths as paths_module
+
+    named = None
+    for index, word in enumerate(argv):
+        if word == "--config" and index + 1 < len(argv):
+            named = argv[index + 1]
+        elif word.startswith("--config="):
+            named = word.removeprefix("--config=")
     try:
-        value = int(text)
-    except ValueError:
-        raise _bad(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise _bad("must be 1 or more")
-    return value
-
-
-def _weeks(text: str) -> int:
-    value = _positive(text)
-    if value > 52:  # postured.report.model.MAX_WEEKS, not imported: it would load the catalogue types
-        raise _bad("must be 52 or less (a year)")
-    return value
-
-
-def _day(text: str):
-    from datetime import date
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _bad(f"{text!r} is not a date like 2026-03-31") from None
-
-
-def _bounded(most: int):
-    """A whole number from 1 to ``most``; argparse names the option in its error (exit 2)."""
-
-    def parse(text: str) -> int:
-        value = _positive(text)
-        if value > most:
-            raise _bad(f"{value:,} is more than the {most:,} allowed")
-        return value
-
-    return parse
+        config = paths_module.resolve(named, environ).config
+        # Only a plain file of a config's size (a FIFO would block): config_file.read_config's
+        # checks, without loading pydantic for `--help`.
+        found = os.stat(config)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > 256_000:
+            return None
+        descriptor = os.open(config, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            text = file.read(256_001).decode("utf-8-sig")
+        # tomllib takes minutes over a dotted key of 100 000 parts (config_file.prescan refuses
+        # those, with pydantic loaded): such a file is left to the verb's own reading.
+        if any(line.count(".") > 100 for line in text.splitlines()):
+            return None
+        ui = tomllib.loads(text).get("ui", {})
+    except (OSError, ValueError, RecursionError):  # absent, unreadable, not TOML: told later, by the verb
+        return None
+    language = ui.get("language") if isinstance(ui, dict) else None
+    return language if isinstance(language, str) and i18n.shipped_match(language) else None
 
 
 def main(argv: list[str] | None = None) -> int:
     from postured import cli_control
 
-    plain = cli_control.parse(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    plain = cli_control.parse(argv)
     if plain is not None:  # a control verb: no argparse (a status bar polls this)
         try:
             return cli_control.run(*plain)
         except BrokenPipeError:
             return EXIT_OK
+    apply_language(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb is None:
@@ -204,6 +96,29 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, paths_module.resolve(getattr(args, "config", None)))
     except BrokenPipeError:  # `postured next | head`
         return EXIT_OK
+
+
+def _(message: str) -> str:
+    """postured.i18n's, looked up when called: importing it here would load pathlib on the
+    light path (cli_control.py), which reaches this module first."""
+    from postured.i18n import _ as translate
+
+    return translate(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    from postured.i18n import ngettext as translate
+
+    return translate(singular, plural, count)
+
+
+def _when(moment, offset: bool = True) -> str:
+    """'Mon 2026-03-23 09:30 +0000' in English; the weekday and the time of day as the locale
+    writes them ('Mo. 2026-03-23 09:30', 'Mon 2026-03-23 9:30 AM'), the date in ISO order."""
+    from postured import i18n
+
+    text = f"{i18n.weekday(moment)} {moment:%Y-%m-%d} {i18n.clock(moment)}"
+    return f"{text} {moment:%z}" if offset else text
 
 
 def _fail(message: str) -> int:
@@ -237,17 +152,17 @@ def _verb_config(args, paths) -> int:
         from postured.resources import example_config
 
         if paths.config.exists() and not args.force:
-            return _fail(f"{paths.config} exists already (use --force to replace it)")
+            return _fail(_("{path} exists already (use --force to replace it)").format(path=paths.config))
         paths.config.parent.mkdir(parents=True, exist_ok=True)
         paths.config.write_text(example_config().read_text(encoding="utf-8"), encoding="utf-8")
-        print(f"wrote {paths.config}")
+        print(_("wrote {path}").format(path=paths.config))
         return EXIT_OK
     try:
         loaded = _load(paths)
     except ConfigError as exc:
         return _fail(str(exc))
     for warning in loaded.warnings:  # it works, so exit 0; but say what looks unmeant
-        print(f"postured: warning: {warning}", file=sys.stderr)
+        print("postured: " + _("warning: {warning}").format(warning=warning), file=sys.stderr)
     if loaded.settings.presence.calendars:  # each unreadable or broken calendar: one line
         from datetime import datetime
 
@@ -256,8 +171,10 @@ def _verb_config(args, paths) -> int:
         calendars = Calendars(paths.calendar_cache, loaded.zone, warn=_note)
         calendars.configure(loaded.settings.presence)
         calendars.refresh(datetime.now().astimezone())
-    where = paths.config if loaded.text is not None else f"{paths.config} (absent: defaults apply)"
-    print(f"ok: {where}")
+    if loaded.text is not None:
+        print(_("ok: {path}").format(path=paths.config))
+    else:
+        print(_("ok: {path} (absent: defaults apply)").format(path=paths.config))
     return EXIT_OK
 
 
@@ -281,8 +198,8 @@ def _verb_safety(args, paths) -> int:
         print(textwrap.fill(f"{note.id} — {when_shown(note.id)}", width=78, subsequent_indent="    "))
         print(textwrap.fill(note.text, width=78, initial_indent="  ", subsequent_indent="  "))
         print()
-    print("These notes come from the articles the exercises are taken from; they do not replace advice "
-          "from your doctor or physiotherapist.")
+    print(_("These notes come from the articles the exercises are taken from; they do not replace advice "
+            "from your doctor or physiotherapist."))
     return EXIT_OK
 
 
@@ -308,7 +225,7 @@ def _verb_exercises(args, paths) -> int:
         print(f"{mark} {exercise.id:<28} {exercise.name:<38} {exercise.region:<10} {needs}")
         if dose(exercise):
             print(f"  {'':<28} {dose(exercise)}")
-    print("\n* = suggested with your config", file=sys.stderr)
+    print("\n" + _("* = suggested with your config"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -320,6 +237,7 @@ def _verb_next(args, paths) -> int:
     from postured.core import coach, machine, planner
     from postured.core.busy import holding
     from postured.core.calendar import UTC, WorkCalendar
+    from postured.cli_parser import FIRST_YEAR, LAST_YEAR
     from postured.program import rotation
 
     try:
@@ -330,9 +248,10 @@ def _verb_next(args, paths) -> int:
         try:
             start = datetime.fromisoformat(args.start)
         except ValueError:
-            return _fail(f"--from {args.start!r} is not an ISO date-time (e.g. 2026-03-27T08:00)")
+            return _fail(_("--from {value} is not an ISO date-time (e.g. 2026-03-27T08:00)").format(value=repr(args.start)))
         if not FIRST_YEAR <= start.year <= LAST_YEAR:
-            return _fail(f"--from {args.start!r}: the year must be {FIRST_YEAR} to {LAST_YEAR}")
+            return _fail(_("--from {value}: the year must be {first} to {last}").format(
+                value=repr(args.start), first=FIRST_YEAR, last=LAST_YEAR))
         if start.tzinfo is None:
             start = start.replace(tzinfo=loaded.zone)
     else:
@@ -350,7 +269,8 @@ def _verb_next(args, paths) -> int:
     try:
         moments = planner.reminder_times(calendar, start.astimezone(UTC), loaded.settings.schedule.interval, args.count)
     except OverflowError:  # a sparse schedule and a large count can still reach the year 9999
-        return _fail(f"--count {args.count} from {start:%Y-%m-%d} runs past the last date there is (9999-12-31)")
+        return _fail(_("--count {count} from {day} runs past the last date there is (9999-12-31)").format(
+            count=args.count, day=f"{start:%Y-%m-%d}"))
     for moment in moments:
         # A week and a day of history decides today's choice (caps, strength days, pain rest).
         past = [event for event in past if moment - event.at <= timedelta(days=8)]
@@ -373,10 +293,18 @@ def _verb_next(args, paths) -> int:
         ], indent=2, ensure_ascii=False))
     else:
         for (at, exercise), block in zip(rows, held):
-            name = exercise.name if exercise else "(no break: your program's limits for today are reached)"
-            note = f"(held: {block.title} until {block.end.astimezone(loaded.zone):%H:%M}) " if block else ""
-            print(f"{at:%a %Y-%m-%d %H:%M %z}  {note}{name}")
+            name = exercise.name if exercise else _("(no break: your program's limits for today are reached)")
+            # Translators: {event} is a calendar event's title, {until} a time of day
+            note = _("(held: {event} until {until})").format(
+                event=block.title, until=_clock(block.end.astimezone(loaded.zone))) + " " if block else ""
+            print(f"{_when(at)}  {note}{name}")
     return EXIT_OK
+
+
+def _clock(moment) -> str:
+    from postured import i18n
+
+    return i18n.clock(moment)
 
 
 def _busy_blocks(paths, loaded, moments) -> list:
@@ -406,17 +334,19 @@ def _verb_history(args, paths) -> int:
     try:
         events = read_events(paths.history, since, warn=_note)
     except sqlite3.Error as exc:
-        return _fail(f"cannot read the history {paths.history}: {exc}")
+        return _fail(_("cannot read the history {path}: {error}").format(path=paths.history, error=exc))
     if args.json:
         print(json.dumps([event.as_json() for event in events], indent=2))
         return EXIT_OK
     if not events:
-        print(f"no history in the last {args.days} days ({paths.history})")
+        print(ngettext("no history in the last {count} day ({path})", "no history in the last {count} days ({path})",
+                       args.days).format(count=args.days, path=paths.history))
     for event in events:
         local = event.at.astimezone()
         detail = f" ({event.detail})" if event.detail else ""
-        print(f"{local:%a %Y-%m-%d %H:%M}  {event.kind:<8} {event.exercise_id or '-':<28} "
-              f"via {event.source}{detail}")
+        # Translators: {source} is how an answer came (cli, tray, notification …); kept as it is
+        via = _("via {source}").format(source=event.source)
+        print(f"{_when(local, offset=False)}  {event.kind:<8} {event.exercise_id or '-':<28} {via}{detail}")
     return EXIT_OK
 
 
@@ -439,7 +369,7 @@ def _verb_stats(args, paths) -> int:
         # few thousand rows, read in milliseconds.
         events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc), warn=_note)
     except sqlite3.Error as exc:
-        return _fail(f"cannot read the history {paths.history}: {exc}")
+        return _fail(_("cannot read the history {path}: {error}").format(path=paths.history, error=exc))
     shared = dict(
         now=now, zone=loaded.zone, goal=args.goal,
         describe={e.id: (e.name, e.region) for e in loaded.catalogue.exercises},
@@ -453,8 +383,8 @@ def _verb_stats(args, paths) -> int:
         try:
             write_week_chart(week, Path(args.chart))
         except OSError as exc:
-            return _fail(f"cannot write the chart {args.chart}: {exc.strerror or exc}")
-        print(f"chart: {args.chart}", file=sys.stderr)
+            return _fail(_("cannot write the chart {path}: {error}").format(path=args.chart, error=exc.strerror or exc))
+        print(_("chart: {path}").format(path=args.chart), file=sys.stderr)
     if args.json:
         print(json.dumps(stats.as_json(summary), indent=2, ensure_ascii=False))
     else:
@@ -478,11 +408,16 @@ def _verb_autostart(args, paths) -> int:
         if args.action == "status":
             found = autostart.status(config=Path(config) if config else None)
             if found.enabled:
-                stale = "" if found.current else " (differs from what `autostart enable` would write now)"
-                print(f"enabled: {found.path}{stale}")
+                if found.current:
+                    print(_("enabled: {path}").format(path=found.path))
+                else:
+                    print(_("enabled: {path} (differs from what `autostart enable` would write now)").format(
+                        path=found.path))
                 return EXIT_OK
-            why = "was not written by postured" if found.exists else "does not exist"
-            print(f"not enabled: {found.path} {why}")
+            if found.exists:
+                print(_("not enabled: {path} was not written by postured").format(path=found.path))
+            else:
+                print(_("not enabled: {path} does not exist").format(path=found.path))
             return EXIT_REFUSED
         if args.action == "enable":
             outcome = autostart.enable(config=Path(config) if config else None)

@@ -12,6 +12,7 @@ import json
 import sys
 
 from postured import control
+from postured.light_words import _, ngettext
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING, EXIT_NOT_SAVED = 0, 1, 2, 3, 4
 
@@ -60,7 +61,7 @@ def run(verb: str, argument: str | None, as_json: bool = False) -> int:
     try:
         answer = control.ask(verb, argument)
     except control.NotRunning:
-        print("postured: not running (start it with: postured run)", file=sys.stderr)
+        print("postured: " + _("not running (start it with: postured run)"), file=sys.stderr)
         return EXIT_NOT_RUNNING
     except control.NoAnswer as exc:
         print(f"postured: {exc}", file=sys.stderr)
@@ -71,9 +72,9 @@ def run(verb: str, argument: str | None, as_json: bool = False) -> int:
     if not answer.get("ok"):
         print(f"postured: {answer.get('error')}", file=sys.stderr)
         return EXIT_REFUSED
-    print(answer.get("message", "ok"))
+    print(answer["message"] if "message" in answer else _("ok"))
     if answer.get("not_saved"):  # done, but only in the daemon's memory: the history cannot be written
-        print(f"postured: not saved: {answer['not_saved']}", file=sys.stderr)
+        print("postured: " + _("not saved: {reason}").format(reason=answer["not_saved"]), file=sys.stderr)
         return EXIT_NOT_SAVED
     return EXIT_OK
 
@@ -84,11 +85,13 @@ def print_status(status: dict, as_json: bool) -> None:
         return
     today = status["today"]
     print(status["status"])
-    print(f"today: {today['done']} done, {today['snoozed']} snoozed, {today['skipped']} skipped")
-    print(f"config: {status['config_path']}")
+    # Translators: today's answers so far, e.g. "today: 2 done, 1 snoozed, 0 skipped"
+    print(_("today: {done} done, {snoozed} snoozed, {skipped} skipped").format(**today))
+    print(_("config: {path}").format(path=status["config_path"]))
     if status["config_error"]:
-        print(f"config not applied (the last good one is in use):\n{status['config_error']}")
+        print(_("config not applied (the last good one is in use):") + "\n" + status["config_error"])
     if status.get("history_error"):
-        print(f"history not saved: {status['history_error']}")
+        print(_("history not saved: {reason}").format(reason=status["history_error"]))
     if status.get("program"):
-        print(f"program: {status['program']['title']}, {status['program']['text']}")
+        # Translators: {title} is the program's title, {text} what it asks for today
+        print(_("program: {title}, {text}").format(title=status["program"]["title"], text=status["program"]["text"]))

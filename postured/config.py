@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from postured import config_sense, i18n, timetext
+from postured.i18n import _
 # ConfigError lives with the messages; `from postured.config import ConfigError` stays the usual way.
 from postured.config_errors import ConfigError, Locator, describe, did_you_mean, key_of, show
 from postured.config_file import prescan, read_config
@@ -88,7 +89,7 @@ class _Strict(BaseModel):
 
 def _check_windows(windows: list[timetext.Window]) -> list[timetext.Window]:
     if not windows:
-        raise PydanticCustomError("windows", "needs at least one window, e.g. [\"09:00-17:00\"]")
+        raise PydanticCustomError("windows", _("needs at least one window, e.g. [\"09:00-17:00\"]"))
     return _no_overlap(windows)
 
 
@@ -97,7 +98,7 @@ def _no_overlap(windows: list[timetext.Window]) -> list[timetext.Window]:
     if overlap:
         first, second = overlap
         raise PydanticCustomError(
-            "windows", "windows {first} and {second} overlap; join them or move one",
+            "windows", _("windows {first} and {second} overlap; join them or move one"),
             {"first": str(first), "second": str(second)},
         )
     return sorted(windows)
@@ -122,9 +123,9 @@ class Schedule(_Strict):
     @classmethod
     def _days(cls, days: list[str]) -> list[str]:
         if not days:
-            raise PydanticCustomError("days", "is empty; name at least one day, e.g. [\"mon\", \"tue\"]")
+            raise PydanticCustomError("days", _("is empty; name at least one day, e.g. [\"mon\", \"tue\"]"))
         if len(set(days)) != len(days):
-            raise PydanticCustomError("days", "names a day twice")
+            raise PydanticCustomError("days", _("names a day twice"))
         return sorted(days, key=WEEKDAYS.index)
 
     @field_validator("timezone")
@@ -136,7 +137,7 @@ class Schedule(_Strict):
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise PydanticCustomError(
-                "timezone", '"{name}" is not a known time zone (use a name such as "Europe/Berlin")',
+                "timezone", _('"{name}" is not a known time zone (use a name such as "Europe/Berlin")'),
                 {"name": name},
             ) from None
         return name
@@ -146,7 +147,7 @@ class Schedule(_Strict):
         for day in self.overrides:
             if day not in self.days:
                 raise PydanticCustomError(
-                    "overrides", "overrides.{day} sets hours for a day that is not in schedule.days",
+                    "overrides", _("overrides.{day} sets hours for a day that is not in schedule.days"),
                     {"day": day},
                 )
         return self
@@ -167,15 +168,15 @@ class Reminders(_Strict):
     @classmethod
     def _choices(cls, choices: list[timedelta]) -> list[timedelta]:
         if not choices:
-            raise PydanticCustomError("snooze", "needs at least one choice, e.g. [\"5m\"]")
+            raise PydanticCustomError("snooze", _("needs at least one choice, e.g. [\"5m\"]"))
         return sorted(set(choices))
 
 
 def _kebab_id(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
         raise PydanticCustomError(
-            "id", '{value} is not a lower-case-kebab id (letters, digits and single dashes, '
-            'e.g. "doorway-pec-stretch")', {"value": show(value)},
+            "id", _('{value} is not a lower-case-kebab id (letters, digits and single dashes, '
+              'e.g. "doorway-pec-stretch")'), {"value": show(value)},
         )
     return value
 
@@ -189,8 +190,8 @@ def _check_plain(text: str, what: str) -> None:
     bad = _plain(text)
     if bad is not None:
         raise PydanticCustomError(
-            "text", "{what}holds the control character {char} (at character {at}); names, steps and "
-            "cautions are shown in notifications and terminals as plain text: remove it",
+            "text", _("{what}holds the control character {char} (at character {at}); names, steps and "
+              "cautions are shown in notifications and terminals as plain text: remove it"),
             {"what": what, "char": repr(bad), "at": text.index(bad) + 1},
         )
 
@@ -199,22 +200,26 @@ def _amount(limit: int, unit: str, example: str):
     """A dose: a whole number, or [low, high] with 1 <= low <= high <= limit."""
 
     def check(value: Any) -> int | tuple[int, int]:
-        usage = f"use a whole number of {unit} such as {example}, or [low, high]"
+        if unit == "seconds":
+            usage = _("use a whole number of seconds such as {example}, or [low, high]").format(example=example)
+        else:
+            usage = _("use a whole number of repetitions such as {example}, or [low, high]").format(example=example)
         numbers = value if isinstance(value, list | tuple) else [value]
         if not numbers or len(numbers) > 2 or not all(
             isinstance(n, int) and not isinstance(n, bool) for n in numbers
         ):
-            raise PydanticCustomError("amount", "{value} is not a dose: {usage}",
+            raise PydanticCustomError("amount", _("{value} is not a dose: {usage}"),
                                       {"value": show(value), "usage": usage})
         for number in numbers:
             if not 1 <= number <= limit:
-                raise PydanticCustomError("amount", "{number} is out of range: {unit} go from 1 to {limit}",
-                                          {"number": number, "unit": unit, "limit": limit})
+                template = (_("{number} is out of range: seconds go from 1 to {limit}") if unit == "seconds"
+                            else _("{number} is out of range: repetitions go from 1 to {limit}"))
+                raise PydanticCustomError("amount", template, {"number": number, "limit": limit})
         if len(numbers) == 1 or numbers[0] == numbers[1]:
             return numbers[0]
         low, high = numbers
         if low > high:
-            raise PydanticCustomError("amount", "[{low}, {high}]: low is more than high; write [{high}, {low}]",
+            raise PydanticCustomError("amount", _("[{low}, {high}]: low is more than high; write [{high}, {low}]"),
                                       {"low": low, "high": high})
         return (low, high)
 
@@ -253,7 +258,7 @@ class CustomExercise(_Strict):
         _check_plain(value, "")
         value = " ".join(value.split())
         if len(value) > 42:  # postured.core.view.BODY_LINE_CHARS: what every server shows whole
-            raise PydanticCustomError("length", "is {n} characters; at most 42 fit every notification",
+            raise PydanticCustomError("length", _("is {n} characters; at most 42 fit every notification"),
                                       {"n": len(value)})
         return value
 
@@ -264,19 +269,19 @@ class CustomExercise(_Strict):
             return None
         path = Path(value).expanduser()
         if not path.is_absolute():
-            raise PydanticCustomError("image", "{value} is not a full path (e.g. \"~/pictures/stretch.png\")",
+            raise PydanticCustomError("image", _("{value} is not a full path (e.g. \"~/pictures/stretch.png\")"),
                                       {"value": show(value)})
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-            raise PydanticCustomError("image", "{value} is not a PNG or JPEG file", {"value": show(value)})
+            raise PydanticCustomError("image", _("{value} is not a PNG or JPEG file"), {"value": show(value)})
         if not path.is_file():
-            raise PydanticCustomError("image", "{value}: no such file", {"value": show(value)})
+            raise PydanticCustomError("image", _("{value}: no such file"), {"value": show(value)})
         return str(path)
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         if not value.strip():
-            raise PydanticCustomError("name", "is empty; give the exercise a name")
+            raise PydanticCustomError("name", _("is empty; give the exercise a name"))
         _check_plain(value, "")
         return value.strip()
 
@@ -284,11 +289,12 @@ class CustomExercise(_Strict):
     @classmethod
     def _texts(cls, texts: list[str], info: ValidationInfo) -> list[str]:
         if info.field_name == "steps" and not texts:
-            raise PydanticCustomError("steps", "is empty; describe at least one step")
+            raise PydanticCustomError("steps", _("is empty; describe at least one step"))
         for number, text in enumerate(texts, start=1):
             if not text.strip():
-                raise PydanticCustomError("text", "entry {number} is empty", {"number": number})
-            _check_plain(text, f"entry {number} ")
+                raise PydanticCustomError("text", _("entry {number} is empty"), {"number": number})
+            # Translators: the start of "entry 2 holds the control character …"; keep the space at its end
+            _check_plain(text, _("entry {number} ").format(number=number))
         return [text.strip() for text in texts]
 
     @field_validator("positions")
@@ -299,18 +305,18 @@ class CustomExercise(_Strict):
         position = info.data["position"]
         if position is not None and positions is not None:
             raise PydanticCustomError(
-                "positions", "given together with position; keep one (position = \"{one}\" or positions = [...])",
+                "positions", _("given together with position; keep one (position = \"{one}\" or positions = [...])"),
                 {"one": position},
             )
         if position is not None:
             return [position]
         if positions is None:
             raise PydanticCustomError(
-                "positions", "is missing: say where the exercise is done, e.g. position = \"seated\" "
-                "or positions = [\"seated\", \"standing\"]",
+                "positions", _("is missing: say where the exercise is done, e.g. position = \"seated\" "
+                  "or positions = [\"seated\", \"standing\"]"),
             )
         if not positions:
-            raise PydanticCustomError("positions", "is empty; name at least one, e.g. [\"seated\"]")
+            raise PydanticCustomError("positions", _("is empty; name at least one, e.g. [\"seated\"]"))
         return list(dict.fromkeys(positions))
 
     def to_exercise(self) -> "Exercise":
@@ -336,7 +342,7 @@ class Exercises(_Strict):
     @classmethod
     def _positions(cls, positions: list[str]) -> list[str]:
         if not positions:
-            raise PydanticCustomError("positions", "is empty; name where you can exercise, e.g. [\"seated\"]")
+            raise PydanticCustomError("positions", _("is empty; name where you can exercise, e.g. [\"seated\"]"))
         return positions
 
 
@@ -362,10 +368,10 @@ class PresenceSettings(_Strict):
     @classmethod
     def _natural_break(cls, value: timedelta) -> timedelta:
         if value < MIN_NATURAL_BREAK:
-            raise PydanticCustomError("natural_break", "must be at least 1m (a shorter pause is just typing)")
+            raise PydanticCustomError("natural_break", _("must be at least 1m (a shorter pause is just typing)"))
         if value > MAX_NATURAL_BREAK:
-            raise PydanticCustomError("natural_break", "{value} is more than 4h: an absence that long is not a "
-                                      "break in the day but the end of it; use 4h or less",
+            raise PydanticCustomError("natural_break", _("{value} is more than 4h: an absence that long is not a "
+                                        "break in the day but the end of it; use 4h or less"),
                                       {"value": timetext.format_duration(value)})
         return value
 
@@ -378,16 +384,16 @@ class PresenceSettings(_Strict):
             scheme = entry.split("://", 1)[0].lower() if "://" in entry else ""
             if scheme and scheme not in ("http", "https", "webcal"):
                 raise PydanticCustomError(
-                    "calendars", "entry {number}: {scheme}:// is not read; use a file path or an http(s):// URL",
+                    "calendars", _("entry {number}: {scheme}:// is not read; use a file path or an http(s):// URL"),
                     {"number": number, "scheme": scheme},
                 )
             if not scheme and not entry.startswith(("/", "~")):
                 raise PydanticCustomError(
-                    "calendars", 'entry {number} ("{entry}"): give the full path of the .ics file (/... or ~/...)',
+                    "calendars", _('entry {number} ("{entry}"): give the full path of the .ics file (/... or ~/...)'),
                     {"number": number, "entry": entry},
                 )
         if len(set(entries)) != len(entries):
-            raise PydanticCustomError("calendars", "names a calendar twice")
+            raise PydanticCustomError("calendars", _("names a calendar twice"))
         return entries
 
     @field_validator("calendar_email")
@@ -395,7 +401,7 @@ class PresenceSettings(_Strict):
     def _email(cls, value: str) -> str:
         value = value.strip().lower().removeprefix("mailto:")
         if value and ("@" not in value or " " in value):
-            raise PydanticCustomError("calendar_email", '"{value}" is not an email address', {"value": value})
+            raise PydanticCustomError("calendar_email", _('"{value}" is not an email address'), {"value": value})
         return value
 
 
@@ -411,7 +417,7 @@ class Ui(_Strict):
         language = i18n.shipped_match(value) if value.strip() else None
         if language is None:
             raise PydanticCustomError(
-                "language", '"{value}" is not a language postured speaks; it speaks {shipped}',
+                "language", _('"{value}" is not a language postured speaks; it speaks {shipped}'),
                 {"value": value[:40], "shipped": ", ".join(f"{code} ({name})" for code, name in i18n.NAMES.items())},
             )
         return value
@@ -475,11 +481,12 @@ def parse_settings(text: str, source: str = "config.toml") -> Settings:
         data = tomllib.loads(text)
         settings = Settings.model_validate(data)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        # Translators: {problem} is the TOML reader's own description, in English
+        raise ConfigError(f"{source}: " + _("not valid TOML: {problem}").format(problem=exc)) from None
     except ValidationError as exc:
         raise ConfigError(describe(exc, Locator(text), source, Settings)) from None
     except RecursionError:  # prescan keeps nesting shallow; this is the last guard
-        raise ConfigError(f"{source}: nested too deeply to read") from None
+        raise ConfigError(f"{source}: " + _("nested too deeply to read")) from None
     problems = config_sense.nonsense(settings)
     if problems:
         locator = Locator(text)
@@ -510,33 +517,34 @@ def check_against_catalogue(
         loc = ("exercises", "custom", str(index), "id")
         where, key = locator.where(source, loc), key_of(loc)
         if custom.id in built_in:
-            raise ConfigError(
-                f"{where}{key}: \"{custom.id}\" is already the id of the built-in exercise "
-                f"\"{built_in[custom.id].name}\"; give yours another id (postured exercises lists the taken ones)"
-            )
+            raise ConfigError(f"{where}{key}: " + _(
+                '"{id}" is already the id of the built-in exercise "{name}"; give yours another id '
+                "(postured exercises lists the taken ones)").format(id=custom.id, name=built_in[custom.id].name))
         if custom.id in first_of:
             earlier = ("exercises", "custom", str(first_of[custom.id]))
             line = locator.line((*earlier, "id"))
-            raise ConfigError(
-                f"{where}{key}: \"{custom.id}\" is also the id of {key_of(earlier)}"
-                f"{f' (line {line})' if line else ''}; each exercise needs its own id"
-            )
+            if line:
+                why = _('"{id}" is also the id of {key} (line {line}); each exercise needs its own id').format(
+                    id=custom.id, key=key_of(earlier), line=line)
+            else:
+                why = _('"{id}" is also the id of {key}; each exercise needs its own id').format(
+                    id=custom.id, key=key_of(earlier))
+            raise ConfigError(f"{where}{key}: {why}")
         first_of[custom.id] = index
     known = [*built_in, *first_of]
     for excluded in settings.exercises.exclude:
         if excluded not in known:
             hint = did_you_mean(excluded, known)
-            raise ConfigError(
-                f"{locator.where(source, ('exercises', 'exclude'))}exercises.exclude: "
-                f"{show(excluded)} is not an exercise id{hint} (postured exercises lists them)"
-            )
+            # Translators: {hint} is empty or ' (did you mean "chin-tuck"?)'
+            raise ConfigError(f"{locator.where(source, ('exercises', 'exclude'))}exercises.exclude: " + _(
+                "{value} is not an exercise id{hint} (postured exercises lists them)").format(
+                value=show(excluded), hint=hint))
     if not eligible(settings, catalogue):
         chosen = settings.exercises
-        raise ConfigError(
-            f"{locator.where(source, ('exercises',))}exercises: positions = {list(chosen.positions)}, equipment = "
-            f"{list(chosen.equipment)} and exclude = {list(chosen.exclude)} leave no exercise "
-            "to suggest; allow another position or some equipment"
-        )
+        raise ConfigError(f"{locator.where(source, ('exercises',))}exercises: " + _(
+            "positions = {positions}, equipment = {equipment} and exclude = {exclude} leave no exercise "
+            "to suggest; allow another position or some equipment").format(
+            positions=list(chosen.positions), equipment=list(chosen.equipment), exclude=list(chosen.exclude)))
 
 
 def with_custom(catalogue: list[Exercise], settings: Settings) -> list[Exercise]:

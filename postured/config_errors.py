@@ -13,6 +13,8 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from postured.i18n import N_, _, ngettext
+
 # More than this many errors is a file to fix a few at a time; the rest is one count.
 MAX_LISTED = 20
 
@@ -35,8 +37,9 @@ def more(locator: "Locator", source: str, locs: list[tuple[str, ...]]) -> list[s
     left = len(locs) - MAX_LISTED
     if left <= 0:
         return []
-    return [locator.where(source, locs[MAX_LISTED]) + f"and {left} more error{'s' if left > 1 else ''} "
-            "from here on (fix the ones above first)"]
+    return [locator.where(source, locs[MAX_LISTED]) + ngettext(
+        "and {count} more error from here on (fix the ones above first)",
+        "and {count} more errors from here on (fix the ones above first)", left).format(count=left)]
 
 
 def key_of(loc: tuple[str, ...]) -> str:
@@ -50,26 +53,55 @@ def _key_part(part: str) -> str:
     return part if re.fullmatch(r"[A-Za-z0-9_\- ]{1,40}", part) else show(part)
 
 
+# pydantic's wrong-type errors in our words (its English, lower-cased, as before).
+_WRONG_TYPE = {
+    "list_type": N_("{value} has the wrong type: input should be a valid list"),
+    "string_type": N_("{value} has the wrong type: input should be a valid string"),
+    "int_type": N_("{value} has the wrong type: input should be a valid integer"),
+    "bool_type": N_("{value} has the wrong type: input should be a valid boolean"),
+    "dict_type": N_("{value} has the wrong type: should be a table of keys"),
+    "model_type": N_("{value} has the wrong type: should be a table of keys"),
+    "model_attributes_type": N_("{value} has the wrong type: should be a table of keys"),
+}
+# pydantic's own sentences for these, in its English words as before, translatable.
+_PYDANTIC = {
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+}
+
+
 def _explain(error: dict, loc: tuple[str, ...], root: type[BaseModel]) -> str:
-    kind = error["type"]
+    """The sentence after the located part, in the person's language.
+
+    Our validators' messages (PydanticCustomError) arrive translated already; pydantic's own
+    are put in our words for the frequent types above; any other type (float_type,
+    greater_than, too_short, enum, …: none the config's fields give in practice) keeps
+    pydantic's English message.
+    """
+    kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "missing":
-        return "is required but missing"
+        return _("is required but missing")
     if kind == "extra_forbidden":
         known = _known_keys(root, loc[:-1])
         hint = did_you_mean(loc[-1], known)
-        return f"unknown key{hint} (known here: {', '.join(known)})"
+        # Translators: {hint} is empty or ' (did you mean "interval"?)'; {known} lists the config keys
+        return _("unknown key{hint} (known here: {known})").format(hint=hint, known=", ".join(known))
     if kind == "literal_error":
-        allowed = re.findall(r"'([^']*)'", error["ctx"]["expected"])
+        allowed = re.findall(r"'([^']*)'", ctx["expected"])
         hint = did_you_mean(str(error["input"]), allowed)
-        return f"{show(error['input'])} is not allowed{hint} (use one of: {', '.join(allowed)})"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"{show(error['input'])} has the wrong type: should be a table of keys"
-    if kind in ("list_type", "string_type", "int_type", "bool_type"):
-        return f"{show(error['input'])} has the wrong type: {error['msg'].lower()}"
+        return _("{value} is not allowed{hint} (use one of: {allowed})").format(
+            value=show(error["input"]), hint=hint, allowed=", ".join(allowed))
+    if kind in _WRONG_TYPE:
+        return _(_WRONG_TYPE[kind]).format(value=show(error["input"]))
+    if kind in _PYDANTIC:
+        return _(_PYDANTIC[kind]).format(**{key: ctx.get(key) for key in ("ge", "le")})
     if kind == "too_long":
-        return f"has {error['ctx']['actual_length']} entries; at most {error['ctx']['max_length']} are allowed here"
+        return _("has {count} entries; at most {most} are allowed here").format(
+            count=ctx["actual_length"], most=ctx["max_length"])
     if kind == "string_too_long":
-        return f"is longer than {error['ctx']['max_length']} characters; shorten it"
+        return _("is longer than {most} characters; shorten it").format(most=ctx["max_length"])
     return error["msg"]
 
 
@@ -88,7 +120,8 @@ def show(value: Any) -> str:
 
 def did_you_mean(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word[:100], choices, n=1)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    # Translators: the end of a sentence such as 'unknown key (did you mean "interval"?)'
+    return _(' (did you mean "{word}"?)').format(word=close[0]) if close else ""
 
 
 def _known_keys(root: type[BaseModel], table_loc: tuple[str, ...]) -> list[str]:

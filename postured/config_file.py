@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 
 from postured.config_errors import ConfigError
+from postured.i18n import N_, _, ngettext
 
 # The example config is about 4 KB, and 100 custom exercises about 60 KB: more is a mistake
 # (a log file saved over it), and parsing it would keep `postured reload` from answering.
@@ -24,8 +25,12 @@ MAX_BYTES = 256_000
 MAX_DEPTH = 20
 MAX_KEY_PARTS = 20
 
-_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-          stat.S_IFDIR: "a folder", stat.S_IFSOCK: "a socket"}
+_KINDS = {stat.S_IFIFO: N_("is a named pipe (FIFO), not a regular file; the config must be a plain text file"),
+          stat.S_IFCHR: N_("is a character device, not a regular file; the config must be a plain text file"),
+          stat.S_IFBLK: N_("is a block device, not a regular file; the config must be a plain text file"),
+          stat.S_IFDIR: N_("is a folder, not a regular file; the config must be a plain text file"),
+          stat.S_IFSOCK: N_("is a socket, not a regular file; the config must be a plain text file")}
+_NOT_REGULAR = N_("is not a regular file; the config must be a plain text file")
 
 
 def read_config(path: Path, required: bool) -> str | None:
@@ -40,22 +45,23 @@ def read_config(path: Path, required: bool) -> str | None:
                      | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         if os.path.lexists(path):
-            raise ConfigError(f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist") from None
+            raise ConfigError(f"{path}: " + _("is a symbolic link to {target}, which does not exist").format(
+                target=os.readlink(path))) from None
         if required:
-            raise ConfigError(f"{path}: does not exist; create it with `postured --config {path} config init` "
-                              "or name another file") from None
+            raise ConfigError(f"{path}: " + _("does not exist; create it with `postured --config {path} config init` "
+                                              "or name another file").format(path=path)) from None
         return None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise ConfigError(f"{path}: is a loop of symbolic links that never reaches a file") from None
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+            raise ConfigError(f"{path}: " + _("is a loop of symbolic links that never reaches a file")) from None
+        raise ConfigError(f"{path}: " + _("cannot read: {reason}").format(reason=exc.strerror)) from None
     try:
         info = os.fstat(fd)
         _refuse_special(path, info.st_mode)  # it may have been swapped since the stat
         _refuse_size(path, info.st_size)
         data = _read_at_most(fd, MAX_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{path}: " + _("cannot read: {reason}").format(reason=exc.strerror)) from None
     finally:
         os.close(fd)
     _refuse_size(path, len(data))  # it grew while we read
@@ -63,25 +69,25 @@ def read_config(path: Path, required: bool) -> str | None:
         return data.decode("utf-8-sig")  # Notepad's byte-order mark is not an error
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}: line {line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+        raise ConfigError(f"{path}: line {line}: " + _("not UTF-8 text (byte {byte}); save the file as UTF-8").format(
+            byte=exc.start)) from None
 
 
 def _refuse_special(path: Path, mode: int) -> None:
     if not stat.S_ISREG(mode):
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-        raise ConfigError(f"{path}: is {kind}, not a regular file; the config must be a plain text file")
+        raise ConfigError(f"{path}: " + _(_KINDS.get(stat.S_IFMT(mode), _NOT_REGULAR)))
 
 
 def _refuse_size(path: Path | str, size: int) -> None:
     if size > MAX_BYTES:
-        raise ConfigError(f"{path}: is {_size(size)}; a config file may have at most "
-                          f"{_size(MAX_BYTES)} (the example is about 4 KB)")
+        raise ConfigError(f"{path}: " + _("is {size}; a config file may have at most {most} (the example is about "
+                                          "4 KB)").format(size=_size(size), most=_size(MAX_BYTES)))
 
 
 def _size(size: int) -> str:
     if size >= 1_000_000:
         return f"{size / 1_000_000:.1f} MB"
-    return f"{size // 1000} KB" if size >= 10_000 else f"{size} bytes"
+    return f"{size // 1000} KB" if size >= 10_000 else ngettext("{count} byte", "{count} bytes", size).format(count=size)
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:
@@ -118,15 +124,15 @@ def prescan(text: str, source: str) -> None:
         if opening:
             depth, dots = depth + 1, 0
             if depth > MAX_DEPTH:
-                raise ConfigError(f"{source}: line {_line(text, token)}: nested more than {MAX_DEPTH} levels "
-                                  "deep; no setting needs that")
+                raise ConfigError(f"{source}: line {_line(text, token)}: " + _(
+                    "nested more than {most} levels deep; no setting needs that").format(most=MAX_DEPTH))
         elif closing:
             depth, dots = max(depth - 1, 0), 0
         elif dot:
             dots += 1
             if dots >= MAX_KEY_PARTS:
-                raise ConfigError(f"{source}: line {_line(text, token)}: a dotted key of more than "
-                                  f"{MAX_KEY_PARTS} parts; no setting needs that")
+                raise ConfigError(f"{source}: line {_line(text, token)}: " + _(
+                    "a dotted key of more than {most} parts; no setting needs that").format(most=MAX_KEY_PARTS))
         elif separator or token.group().startswith("#"):
             dots = 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from postured.i18n import _
 from postured.timetext import format_duration
 
 WEEK = 7 * 1440
@@ -27,16 +28,16 @@ def nonsense(settings) -> list[Problem]:
     interval = settings.schedule.interval
     if longest is not None and interval >= timedelta(minutes=longest):
         problems.append((("schedule", "interval"), (
-            f"{format_duration(interval)} is not shorter than the longest span of work time "
-            f"({format_duration(timedelta(minutes=longest))}), so no reminder would ever come "
-            "(one falls inside a span, never on its end); shorten it or widen schedule.hours")))
+            _("{interval} is not shorter than the longest span of work time ({longest}), so no reminder would "
+              "ever come (one falls inside a span, never on its end); shorten it or widen schedule.hours").format(
+                interval=format_duration(interval), longest=format_duration(timedelta(minutes=longest))))))
     quiet = settings.presence.quiet
     if quiet:
         hushed = _minutes(lambda day: quiet)
         if all(hushed[minute] for minute in range(WEEK) if work[minute]):
             problems.append((("presence", "quiet"), (
-                "covers all of the work time in schedule.hours, so every reminder would wait forever; "
-                "leave some work time outside the quiet windows")))
+                _("covers all of the work time in schedule.hours, so every reminder would wait forever; "
+                  "leave some work time outside the quiet windows"))))
     return problems
 
 
@@ -46,20 +47,22 @@ def doubtful(settings) -> list[Problem]:
     interval = settings.schedule.interval
     if interval < SANE_INTERVAL:
         found.append((("schedule", "interval"), (
-            f"{format_duration(interval)} between breaks is very short; "
-            f"{format_duration(SANE_INTERVAL)} or more is sane{_minutes_meant(interval)}")))
+            # Translators: {hint} is empty or ' (did you mean "10m"?)'
+            _("{interval} between breaks is very short; {sane} or more is sane{hint}").format(
+                interval=format_duration(interval), sane=format_duration(SANE_INTERVAL),
+                hint=_minutes_meant(interval)))))
     for choice in settings.reminders.snooze:
         if choice < SANE_SNOOZE:
             found.append((("reminders", "snooze"), (
-                f"{format_duration(choice)} is a very short snooze; {format_duration(SANE_SNOOZE)} or more "
-                f"is sane{_minutes_meant(choice)}")))
+                _("{snooze} is a very short snooze; {sane} or more is sane{hint}").format(
+                    snooze=format_duration(choice), sane=format_duration(SANE_SNOOZE), hint=_minutes_meant(choice)))))
     return found
 
 
 def _minutes_meant(value: timedelta) -> str:
     """Seconds where minutes were meant ("10s") is the likely slip."""
     seconds = int(value.total_seconds())
-    return f' (did you mean "{seconds}m"?)' if seconds < 60 else ""
+    return _(' (did you mean "{minutes}m"?)').format(minutes=seconds) if seconds < 60 else ""
 
 
 def _minutes(windows_of) -> bytearray:

@@ -25,6 +25,8 @@ import os
 import sys
 import time
 
+from postured.light_words import _
+
 VERSION = 1
 MAX_REQUEST = 4 * 1024  # requests are tiny; anything larger is refused unread
 MAX_TEXT = 4000  # characters of any one text in a reply (a config error can name 1000 windows)
@@ -107,24 +109,26 @@ class Endpoint:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
             os.mkdir(self.path, 0o700)
             found = os.lstat(self.path)
-        fix = "remove it, or set XDG_RUNTIME_DIR to a private folder of yours"
         if stat.S_ISLNK(found.st_mode):
-            raise UnsafeFolder(f"the runtime folder {self.path} is a symbolic link: {fix}")
+            raise UnsafeFolder(_("the runtime folder {path} is a symbolic link: remove it, or set XDG_RUNTIME_DIR "
+                                 "to a private folder of yours").format(path=self.path))
         if not stat.S_ISDIR(found.st_mode):
-            raise UnsafeFolder(f"the runtime folder {self.path} is not a folder: {fix}")
+            raise UnsafeFolder(_("the runtime folder {path} is not a folder: remove it, or set XDG_RUNTIME_DIR "
+                                 "to a private folder of yours").format(path=self.path))
         if found.st_uid != os.getuid():
-            raise UnsafeFolder(f"the runtime folder {self.path} belongs to another user "
-                               f"(uid {found.st_uid}): {fix}")
+            raise UnsafeFolder(_("the runtime folder {path} belongs to another user (uid {uid}): remove it, or set "
+                                 "XDG_RUNTIME_DIR to a private folder of yours").format(path=self.path, uid=found.st_uid))
         if found.st_mode & 0o077:
-            raise UnsafeFolder(f"the runtime folder {self.path} is open to other users "
-                               f"(mode {stat.S_IMODE(found.st_mode):o}): chmod 700 it, or {fix}")
+            raise UnsafeFolder(_("the runtime folder {path} is open to other users (mode {mode}): chmod 700 it, or "
+                                 "remove it, or set XDG_RUNTIME_DIR to a private folder of yours").format(
+                path=self.path, mode=f"{stat.S_IMODE(found.st_mode):o}"))
         if create:
             try:
                 socket_mode = os.lstat(self.address).st_mode
             except FileNotFoundError:
                 return
             if not stat.S_ISSOCK(socket_mode):
-                raise UnsafeFolder(f"{self.address} is in the way: it is not a socket; remove it")
+                raise UnsafeFolder(_("{path} is in the way: it is not a socket; remove it").format(path=self.address))
 
     def make_key(self) -> bytes:
         """A fresh key in a file only the user can read (written before the socket)."""
@@ -259,29 +263,33 @@ def call(where: Endpoint, message: dict, timeout: float = TIMEOUT) -> dict:
     except (FileNotFoundError, ConnectionRefusedError, ConnectionResetError):
         raise NotRunning() from None
     except TimeoutError:
-        raise NoAnswer(f"the daemon did not take the connection within {timeout:g} s "
-                       "(stopped, or busy with something else?)") from None
+        raise NoAnswer(_("the daemon did not take the connection within {seconds} s "
+                         "(stopped, or busy with something else?)").format(seconds=f"{timeout:g}")) from None
     except BlockingIOError:  # its queue of connections is full
-        raise NoAnswer("the daemon takes no connections: its queue is full "
-                       "(stopped, or busy with something else?)") from None
+        raise NoAnswer(_("the daemon takes no connections: its queue is full "
+                         "(stopped, or busy with something else?)")) from None
     except OSError as exc:
         raise NotRunning(str(exc)) from None
     data = encode(message)
     if len(data) > MAX_REQUEST:
-        raise NoAnswer(f"the request is longer than {MAX_REQUEST} bytes")
+        raise NoAnswer(_("the request is longer than {limit} bytes").format(limit=MAX_REQUEST))
     try:
         owner = stream.peer_uid()
         if owner is not None and owner != os.getuid():
-            raise UnsafeFolder(f"the control socket {where.address} is held by another user (uid {owner})")
+            raise UnsafeFolder(_("the control socket {path} is held by another user (uid {uid})").format(
+                path=where.address, uid=owner))
         return decode(wire.ask(stream, key, data, MAX_REPLY, deadline))
     except wire.TurnedAway as exc:
-        raise NoAnswer(f"the daemon is busy ({exc}); try again in a few seconds") from None
+        # Translators: {reason} is the daemon's own reason, as it sent it
+        raise NoAnswer(_("the daemon is busy ({reason}); try again in a few seconds").format(reason=exc)) from None
     except TimeoutError:
-        raise NoAnswer(f"the daemon did not answer within {timeout:g} s "
-                       "(stopped, or busy with something else?)") from None
+        raise NoAnswer(_("the daemon did not answer within {seconds} s "
+                         "(stopped, or busy with something else?)").format(seconds=f"{timeout:g}")) from None
     except EOFError:
-        raise NoAnswer("the daemon hung up without answering") from None
+        raise NoAnswer(_("the daemon hung up without answering")) from None
     except (wire.WireError, ProtocolError, OSError) as exc:
-        raise NoAnswer(f"the daemon did not answer properly: {exc or type(exc).__name__}") from None
+        # Translators: {problem} is a detail of the exchange (translated where it is the client's own)
+        raise NoAnswer(_("the daemon did not answer properly: {problem}").format(
+            problem=exc or type(exc).__name__)) from None
     finally:
         stream.close()

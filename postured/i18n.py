@@ -24,7 +24,9 @@ from pathlib import Path
 SHIPPED = ("en", "de", "fr", "es", "pt_BR")
 NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", "pt_BR": "Português (Brasil)"}
 DOMAINS = ("postured", "catalogue")
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# POSTURED_LOCALE_DIR: another folder of compiled catalogues, for tests (a .po compiled in a
+# temporary folder reaching a real `postured` process); unset, the ones built into the package.
+LOCALE_DIR = Path(os.environ.get("POSTURED_LOCALE_DIR") or Path(__file__).resolve().parent / "locale")
 # Where no locale is set (C, POSIX, nothing): English words with 24-hour times, as before.
 NEUTRAL_FORMATS = "en_GB"
 

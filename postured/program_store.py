@@ -12,8 +12,10 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
+from postured import i18n
 from postured.config import ConfigError, Exercise
 from postured.core import coach
+from postured.i18n import N_, _
 from postured.program import Program, read_program, rotation
 
 FILE_NAME = "program.toml"
@@ -64,7 +66,10 @@ def remove(data: Path) -> bool:
 def _span(first: int | None, last: int | None, unit: str = "") -> str:
     if first is None:
         return "-"
-    return f"{first}{unit}" if first == last else f"{first} up to {last}{unit}"
+    if first == last:
+        return f"{first}{unit}"
+    # Translators: a range of a dose, e.g. "10 up to 20 s" ({unit} is " s" or empty)
+    return _("{first} up to {last}{unit}").format(first=first, last=last, unit=unit)
 
 
 def limits(exercise: Exercise) -> dict[str, str]:
@@ -72,17 +77,19 @@ def limits(exercise: Exercise) -> dict[str, str]:
     steps = coach.ladder(exercise)
     first, top = steps[0], steps[-1]
     days = exercise.days_per_week
+    # The keys are shown through _() (describe, changes): "hold 10 up to 20 s; sets 2".
     return {
-        "hold": _span(first.hold_seconds, top.hold_seconds, " s"),
-        "repetitions": _span(first.repetitions, top.repetitions),
-        "sets": _span(first.sets or 1, top.sets or 1),
-        "times a day": f"at most {coach.daily_cap(exercise)}",
-        "days a week": f"at most {days[1] if isinstance(days, tuple) else days}" if days else "any",
+        N_("hold"): _span(first.hold_seconds, top.hold_seconds, " s"),
+        N_("repetitions"): _span(first.repetitions, top.repetitions),
+        N_("sets"): _span(first.sets or 1, top.sets or 1),
+        N_("times a day"): _("at most {count}").format(count=coach.daily_cap(exercise)),
+        N_("days a week"): _("at most {count}").format(count=days[1] if isinstance(days, tuple) else days)
+        if days else _("any"),
     }
 
 
 def describe(exercise: Exercise) -> str:
-    return "; ".join(f"{key} {value}" for key, value in limits(exercise).items() if value != "-")
+    return "; ".join(f"{_(key)} {value}" for key, value in limits(exercise).items() if value != "-")
 
 
 def changes(before: list[Exercise], after: list[Exercise]) -> list[str]:
@@ -95,19 +102,23 @@ def changes(before: list[Exercise], after: list[Exercise]) -> list[str]:
             lines.append(f"  + {exercise.name} ({exercise.id}): {describe(exercise)}")
             continue
         was, now = limits(old[exercise.id]), limits(exercise)
-        moved = [f"{key} {was[key]} -> {now[key]}" for key in now if was[key] != now[key]]
+        moved = [f"{_(key)} {was[key]} -> {now[key]}" for key in now if was[key] != now[key]]
         mark = "~" if moved else "="
-        lines.append(f"  {mark} {exercise.name} ({exercise.id}): {'; '.join(moved) or 'unchanged'}")
+        lines.append(f"  {mark} {exercise.name} ({exercise.id}): {'; '.join(moved) or _('unchanged')}")
     lines += [f"  - {e.name} ({e.id})" for e in before if e.id not in new]
     return lines
 
 
 def summary(program: Program, today: date) -> list[str]:
     about = program.program
-    by = f" (by {about.by})" if about.by else ""
-    lines = [f"Program: {about.title}{by}",
-             f"  start {about.start:%a %Y-%m-%d}, review {about.review:%a %Y-%m-%d}: {state_of(program, today)}"]
-    lines += [f"  note: {note}" for note in about.notes]
+    if about.by:
+        # Translators: {title} is the program's title, {by} the clinician who wrote it
+        lines = [_("Program: {title} (by {by})").format(title=about.title, by=about.by)]
+    else:
+        lines = [_("Program: {title}").format(title=about.title)]
+    lines.append("  " + _("start {start}, review {review}: {state}").format(
+        start=_day(about.start), review=_day(about.review), state=state_of(program, today)))
+    lines += ["  " + _("note: {note}").format(note=note) for note in about.notes]
     return lines
 
 
@@ -115,11 +126,16 @@ def state_of(program: Program, today: date) -> str:
     """In words; the same text `postured status` shows."""
     about = program.program
     if not program.in_force(today):
-        return f"not in force yet: the coach follows it from {about.start:%a %Y-%m-%d}"
+        return _("not in force yet: the coach follows it from {day}").format(day=_day(about.start))
     if program.review_due(today):
-        return (f"due for review since {about.review:%a %Y-%m-%d}: it stays in force; "
-                "ask your clinician whether to go on, change it or stop")
-    return f"in force until the review on {about.review:%a %Y-%m-%d}"
+        return _("due for review since {day}: it stays in force; "
+                 "ask your clinician whether to go on, change it or stop").format(day=_day(about.review))
+    return _("in force until the review on {day}").format(day=_day(about.review))
+
+
+def _day(day: date) -> str:
+    """'Mon 2026-03-23': the weekday as the locale writes it, the date in ISO order."""
+    return f"{i18n.weekday(day)} {day:%Y-%m-%d}"
 
 
 def status_of(program: Program | None, today: date) -> dict | None:
@@ -153,28 +169,28 @@ def run_verb(args, paths, say, fail) -> int:
         current = load_stored(paths.data, built_in)
     except ConfigError as exc:
         if args.action == "show":
-            return fail(f"the imported program cannot be used: {exc}")
-        say(f"postured: the imported program cannot be used ({exc})")
+            return fail(_("the imported program cannot be used: {problem}").format(problem=exc))
+        say("postured: " + _("the imported program cannot be used ({problem})").format(problem=exc))
         current, unreadable = None, True
     own_rotation = eligible(loaded.settings, loaded.catalogue.exercises)
     following = rotation(current, built_in) if current and current.in_force(today) else own_rotation
 
     if args.action == "show":
         if current is None:
-            print("no program imported: the coach follows your config (postured program import FILE)")
+            print(_("no program imported: the coach follows your config (postured program import FILE)"))
             return 1
         print("\n".join(summary(current, today)))
-        print("Exercises (the coach suggests only these, within these limits):")
+        print(_("Exercises (the coach suggests only these, within these limits):"))
         for exercise in rotation(current, built_in):
             print(f"  {exercise.name} ({exercise.id}): {describe(exercise)}")
-        print(f"Kept in {folder_of(paths.data) / FILE_NAME}")
+        print(_("Kept in {path}").format(path=folder_of(paths.data) / FILE_NAME))
         return 0
 
     if args.action == "remove":
         if not remove(paths.data):
-            print("no program imported: nothing to remove")
+            print(_("no program imported: nothing to remove"))
             return 1
-        print("Program removed; the coach follows your config again:")
+        print(_("Program removed; the coach follows your config again:"))
         if unreadable:  # what the daemon followed is not known here: list what comes now
             print("\n".join(f"  {e.name} ({e.id}): {describe(e)}" for e in own_rotation))
         else:
@@ -182,24 +198,28 @@ def run_verb(args, paths, say, fail) -> int:
         return _tell_daemon(say)
 
     if not args.file:
-        return fail("program import needs the program FILE")
+        return fail(_("program import needs the program FILE"))
     source = Path(args.file).expanduser()
     try:
         program = read_program(source, built_in, today)
     except ConfigError as exc:
-        return fail(f"program not imported, nothing changed:\n{exc}")
+        return fail(_("program not imported, nothing changed:") + f"\n{exc}")
     print("\n".join(summary(program, today)))
-    when = "from today" if program.program.start <= today else f"from {program.program.start:%a %Y-%m-%d}"
-    print(f"The coach will suggest only these exercises, {when} (now -> with the program):")
+    if program.program.start <= today:
+        print(_("The coach will suggest only these exercises, from today (now -> with the program):"))
+    else:
+        print(_("The coach will suggest only these exercises, from {day} (now -> with the program):").format(
+            day=_day(program.program.start)))
     print("\n".join(changes(following, rotation(program, built_in))))
     if args.dry_run:
-        print("dry run: nothing changed")
+        print(_("dry run: nothing changed"))
         return 0
     try:
         where = store(source, program, paths.data)
     except OSError as exc:
-        return fail(f"cannot store the program in {folder_of(paths.data)}: {exc.strerror or exc}")
-    print(f"Imported into {where}; the file you were given may be deleted.")
+        return fail(_("cannot store the program in {path}: {reason}").format(
+            path=folder_of(paths.data), reason=exc.strerror or exc))
+    print(_("Imported into {path}; the file you were given may be deleted.").format(path=where))
     return _tell_daemon(say)
 
 
@@ -209,13 +229,14 @@ def _tell_daemon(say) -> int:
     try:
         answer = control.ask("reload", None)
     except control.NotRunning:
-        print("postured is not running: it follows this when it starts")
+        print(_("postured is not running: it follows this when it starts"))
         return 0
     except control.NoAnswer as exc:
-        say(f"postured: the running postured did not answer ({exc}); `postured reload` applies it")
+        say("postured: " + _("the running postured did not answer ({problem}); `postured reload` applies it").format(
+            problem=exc))
         return 1
     if not answer.get("ok"):
-        say(f"postured: the running postured did not apply it: {answer.get('error')}")
+        say("postured: " + _("the running postured did not apply it: {problem}").format(problem=answer.get("error")))
         return 1
-    print("The running postured follows it now.")
+    print(_("The running postured follows it now."))
     return 0

@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-DURATION_HINT = "use 45m, 1h, 1h30m or 90s"
-WINDOW_HINT = 'use "HH:MM-HH:MM", e.g. "09:00-12:00"'
+from postured.light_words import N_, _
+
+DURATION_HINT = N_("use 45m, 1h, 1h30m or 90s")
+WINDOW_HINT = N_('use "HH:MM-HH:MM", e.g. "09:00-12:00"')
 
 _DURATION = re.compile(r"(?:(\d{1,4})h)?(?:(\d{1,5})m)?(?:(\d{1,6})s)?")
 _CLOCK = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
@@ -23,20 +25,29 @@ def _quote(text: str) -> str:
     return f'"{text}"' if len(text) <= 40 else f'"{text[:37]}..."'
 
 
+def _not_a_duration(value: str) -> str:
+    # Translators: {value} is what was written, in quotes; {hint} says how to write a duration
+    return _("{value} is not a duration ({hint})").format(value=value, hint=_(DURATION_HINT))
+
+
+def _not_a_window(value: str) -> str:
+    return _("{value} is not a time window ({hint})").format(value=value, hint=_(WINDOW_HINT))
+
+
 def parse_duration(text: str) -> timedelta:
     """'1h30m' -> 90 minutes. Raises ValueError with a message for people."""
     if not isinstance(text, str):
-        raise ValueError(f"{repr(text)[:40]} is not a duration ({DURATION_HINT})")
+        raise ValueError(_not_a_duration(repr(text)[:40]))
     compact = text.strip().lower().replace(" ", "")
     match = _DURATION.fullmatch(compact)
     if not compact or match is None:
-        raise ValueError(f"{_quote(text)} is not a duration ({DURATION_HINT})")
+        raise ValueError(_not_a_duration(_quote(text)))
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     value = timedelta(hours=hours, minutes=minutes, seconds=seconds)
     if value <= timedelta(0):
-        raise ValueError(f"{_quote(text)} is zero; a duration must be longer than that")
+        raise ValueError(_("{value} is zero; a duration must be longer than that").format(value=_quote(text)))
     if value > MAX_DURATION:
-        raise ValueError(f"{_quote(text)} is longer than 7 days")
+        raise ValueError(_("{value} is longer than 7 days").format(value=_quote(text)))
     return value
 
 
@@ -75,25 +86,25 @@ def _clock(minutes: int) -> str:
 def _parse_clock(text: str, whole: str) -> int:
     match = _CLOCK.fullmatch(text.strip())
     if match is None:
-        raise ValueError(f"{_quote(whole)} is not a time window ({WINDOW_HINT})")
+        raise ValueError(_not_a_window(_quote(whole)))
     value = int(match.group(1)) * 60 + int(match.group(2))
     if value > 1440:
-        raise ValueError(f"{_quote(whole)}: {text.strip()} is not a time of day")
+        raise ValueError(_("{value}: {part} is not a time of day").format(value=_quote(whole), part=text.strip()))
     return value
 
 
 def parse_window(text: str) -> Window:
     """'09:00-12:00' -> Window(540, 720); '22:00-06:00' runs past midnight."""
     if not isinstance(text, str):
-        raise ValueError(f"{repr(text)[:40]} is not a time window ({WINDOW_HINT})")
+        raise ValueError(_not_a_window(repr(text)[:40]))
     if text.count("-") != 1:
-        raise ValueError(f"{_quote(text)} is not a time window ({WINDOW_HINT})")
+        raise ValueError(_not_a_window(_quote(text)))
     first, second = text.split("-")
     start, end = _parse_clock(first, text), _parse_clock(second, text)
     if start == 1440:
-        raise ValueError(f'"{text}" starts at 24:00; start at 00:00 instead')
+        raise ValueError(_('"{value}" starts at 24:00; start at 00:00 instead').format(value=text))
     if start == end:
-        raise ValueError(f'"{text}" is empty: it starts and ends at the same time')
+        raise ValueError(_('"{value}" is empty: it starts and ends at the same time').format(value=text))
     if end < start:
         end += 1440
     return Window(start, end)

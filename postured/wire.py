@@ -25,6 +25,8 @@ import os
 import sys
 import time
 
+from postured.light_words import _
+
 NONCE = 32
 MAC = 32  # bytes of an HMAC-SHA256
 CHALLENGE, TURNED_AWAY = b"\x01", b"\x00"
@@ -210,15 +212,15 @@ def ask(stream, key: bytes, request: bytes, limit: int, deadline: float) -> byte
     """
     first = stream.receive(1 + max(NONCE, MAX_REASON), deadline)
     if first[:1] == TURNED_AWAY:
-        raise TurnedAway(first[1:].decode("utf-8", "replace") or "turned away")
+        raise TurnedAway(first[1:].decode("utf-8", "replace") or _("turned away"))
     if first[:1] != CHALLENGE or len(first) != 1 + NONCE:
-        raise WireError("the first message is not a challenge")
+        raise WireError(_("the first message is not a challenge"))  # the client's side only: the CLI says it
     daemon_nonce, client_nonce = first[1:], os.urandom(NONCE)
     stream.send(_mac(key, b"client", daemon_nonce, client_nonce, request) + client_nonce + request, deadline)
     answer = stream.receive(MAC + limit, deadline)
     proof, reply = answer[:MAC], answer[MAC:]
     if not hmac.compare_digest(proof, _mac(key, b"daemon", client_nonce, reply)):
-        raise WireError("the reply is not signed with the key in control.key")
+        raise WireError(_("the reply is not signed with the key in control.key"))
     return reply
 
 
