@@ -1,8 +1,9 @@
 """Summaries of the history: breaks per local day, the streak, what was exercised.
 
 Pure: a list of events, the time and the zone come in as arguments; nothing here reads
-the clock, a file or the catalogue (names arrive as a plain mapping). Standard library only,
-so ``postured stats`` costs no more than reading the history.
+the clock, a file or the catalogue (names arrive as a plain mapping). Standard library only
+(and postured.i18n, which loads Babel when the text formats its first date), so
+``postured stats`` costs no more than reading the history.
 
 Days are calendar days in the config's zone, from local midnight to local midnight, so a
 day can be 23 or 25 hours long across a daylight-saving change.
@@ -16,6 +17,9 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Protocol
 
+from postured import i18n
+from postured.i18n import N_, _, ngettext
+
 TOO_HARD = "too hard"  # the detail of a "done" that was too hard (postured.core.machine.TOO_HARD)
 DEFAULT_DAYS = 7
 # Three a day: one each in the morning, around midday and in the afternoon. With the default
@@ -23,7 +27,7 @@ DEFAULT_DAYS = 7
 # day, and unlike 1 it still means a habit rather than a single click.
 DEFAULT_GOAL = 3
 UNKNOWN_REGION = "unknown"
-NO_EXERCISE = "(no exercise recorded)"
+NO_EXERCISE = N_("(no exercise recorded)")
 
 
 class EventLike(Protocol):
@@ -205,7 +209,7 @@ def streak(done_per_day: Mapping[date, int], today: date, goal: int, rest_days: 
 
 def _exercise(exercise_id: str | None, done: int, describe: Mapping[str, tuple[str, str]]) -> ExerciseDone:
     if exercise_id is None:
-        return ExerciseDone(None, NO_EXERCISE, UNKNOWN_REGION, done)
+        return ExerciseDone(None, _(NO_EXERCISE), UNKNOWN_REGION, done)
     name, region = describe.get(exercise_id, (exercise_id, UNKNOWN_REGION))
     return ExerciseDone(exercise_id, name, region, done)
 
@@ -216,6 +220,10 @@ def zone_name(zone: tzinfo) -> str:
 
 # ---------------------------------------------------------------- output
 
+# --json names weekdays with these English ids whatever the language or the process's
+# LC_TIME (strftime's %a follows it): a status bar or script compares them as ids.
+WEEKDAY_IDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 
 def as_json(summary: Summary) -> dict:
     """Stable keys; see the README's ``postured stats --json``."""
@@ -224,7 +232,7 @@ def as_json(summary: Summary) -> dict:
                    "days": len(summary.days), "timezone": summary.zone},
         "goal": summary.goal,
         "days": [
-            {"date": day.date.isoformat(), "weekday": f"{day.date:%a}", **day.counts.as_json(),
+            {"date": day.date.isoformat(), "weekday": WEEKDAY_IDS[day.date.weekday()], **day.counts.as_json(),
              "goal_met": day.goal_met, "rest_day": day.rest_day}
             for day in summary.days
         ],
@@ -244,52 +252,91 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-COLUMNS = (("Done", "done"), ("Too hard", "too_hard"), ("Snoozed", "snoozed"), ("Skipped", "skipped"),
-           ("Missed", "missed"), ("Hurt", "hurt"), ("Natural", "natural_break"))
+# Translators: column headings of `postured stats`, above numbers at least 4 digits wide: keep them short.
+COLUMNS = ((N_("Done"), "done"), (N_("Too hard"), "too_hard"), (N_("Snoozed"), "snoozed"),
+           (N_("Skipped"), "skipped"), (N_("Missed"), "missed"), (N_("Hurt"), "hurt"),
+           (N_("Natural"), "natural_break"))
+# The catalogue's regions (ids in --json and the config) as a person reads them.
+REGIONS = {"neck": N_("neck"), "upper back": N_("upper back"), "shoulders": N_("shoulders"),
+           UNKNOWN_REGION: N_("unknown")}
+
+
+def region_name(region: str) -> str:
+    return _(REGIONS[region]) if region in REGIONS else region
 
 
 def as_text(summary: Summary) -> str:
     """A table a person reads in a terminal."""
-    lines = [f"Posture breaks, {summary.first:%a %d %b} - {summary.today:%a %d %b %Y} ({summary.zone}); "
-             f"goal: {summary.goal} done a day", ""]
-    widths = [max(len(title), 4) for title, _key in COLUMNS]
-    header = f"{'Day':<15}" + "".join(f"  {title:>{w}}" for (title, _key), w in zip(COLUMNS, widths))
-    lines += [header + "  Goal", "-" * (len(header) + 6)]
-    for day in summary.days:
-        label = f"{day.date:%a %Y-%m-%d}"
-        mark = "met" if day.goal_met else ("rest" if day.rest_day else "")
+    # Translators: the first line of `postured stats`; {first} and {last} are dates, {zone} a time zone
+    # like Europe/Berlin, {count} the breaks a day that meet the goal.
+    lines = [ngettext("Posture breaks, {first} - {last} ({zone}); goal: {count} done a day",
+                      "Posture breaks, {first} - {last} ({zone}); goal: {count} done a day", summary.goal).format(
+        first=i18n.day(summary.first), last=i18n.day(summary.today), zone=summary.zone,
+        count=i18n.number(summary.goal)), ""]
+    titles = [_(title) for title, _key in COLUMNS]
+    widths = [max(len(title), 4) for title in titles]
+    labels = [_day_label(day.date, summary) for day in summary.days]
+    # Translators: the headings of the first and the last column of `postured stats`
+    first_title, goal_title, total = _("Day"), _("Goal"), _("Total")
+    label_width = max([15, len(first_title) + 1, len(total) + 1] + [len(label) + 1 for label in labels])
+    header = f"{first_title:<{label_width}}" + "".join(f"  {title:>{w}}" for title, w in zip(titles, widths))
+    lines += [f"{header}  {goal_title}", "-" * (len(header) + 2 + max(len(goal_title), 4))]
+    for day, label in zip(summary.days, labels):
+        # Translators: the goal column of a day in `postured stats`: goal met, a rest day, today (not met yet)
+        mark = _("met") if day.goal_met else (_("rest") if day.rest_day else "")
         if day.date == summary.today and not day.goal_met:
-            mark = "today"
-        lines.append(_row(label, day.counts, widths) + f"  {mark}".rstrip())
-    lines.append("-" * (len(header) + 6))
-    lines.append(_row("Total", summary.totals, widths))
+            mark = _("today")
+        lines.append(_row(label, day.counts, widths, label_width) + f"  {mark}".rstrip())
+    lines.append(lines[3])
+    lines.append(_row(total, summary.totals, widths, label_width))
     lines.append("")
-    lines.append(f"Streak: {_streak_text(summary)}")
+    # Translators: {streak} is the sentence about the streak, e.g. "2 days with at least 3 done, since …"
+    lines.append(_("Streak: {streak}").format(streak=_streak_text(summary)))
     if summary.totals.done:
-        by_region = ", ".join(f"{region} {count}" for region, count in summary.regions.items())
-        lines.append(f"Done by region: {by_region}")
-        lines.append("Done by exercise:")
-        lines += [f"  {e.done:>4}  {e.name} ({e.region})" for e in summary.exercises]
+        by_region = ", ".join(f"{region_name(region)} {i18n.number(count)}" for region, count in summary.regions.items())
+        lines.append(_("Done by region: {regions}").format(regions=by_region))
+        lines.append(_("Done by exercise:"))
+        lines += [f"  {i18n.number(e.done):>4}  {e.name} ({region_name(e.region)})" for e in summary.exercises]
     elif not summary.has_history:
-        lines.append("No breaks recorded yet: the history fills as you answer reminders.")
+        lines.append(_("No breaks recorded yet: the history fills as you answer reminders."))
     else:
-        lines.append(f"No break done in the last {len(summary.days)} days.")
+        lines.append(ngettext("No break done in the last {count} day.", "No break done in the last {count} days.",
+                              len(summary.days)).format(count=i18n.number(len(summary.days))))
     return "\n".join(lines)
 
 
-def _row(label: str, counts: Counts, widths: list[int]) -> str:
-    return f"{label:<15}" + "".join(f"  {getattr(counts, key):>{w}}" for (_title, key), w in zip(COLUMNS, widths))
+def _day_label(day: date, summary: Summary) -> str:
+    """The weekday and date of a table row; with the year when the period spans two."""
+    return i18n.short_day(day) if summary.first.year == summary.today.year else i18n.day(day)
+
+
+def _row(label: str, counts: Counts, widths: list[int], label_width: int = 15) -> str:
+    return f"{label:<{label_width}}" + "".join(
+        f"  {i18n.number(getattr(counts, key)):>{w}}" for (_title, key), w in zip(COLUMNS, widths))
 
 
 def _streak_text(summary: Summary) -> str:
     streak = summary.streak
-    plural = "day" if streak.days == 1 else "days"
     if streak.days == 0:
-        return f"none yet (a day with at least {summary.goal} done starts one)"
-    through = "today" if streak.includes_today else f"{streak.last:%a %d %b}"
-    text = f"{streak.days} {plural} with at least {summary.goal} done, since {streak.first:%a %d %b}, through {through}"
+        return ngettext("none yet (a day with at least {count} done starts one)",
+                        "none yet (a day with at least {count} done starts one)",
+                        summary.goal).format(count=i18n.number(summary.goal))
+    values = {"count": i18n.number(streak.days), "goal": i18n.number(summary.goal),
+              "first": i18n.short_day(streak.first), "last": i18n.short_day(streak.last)}
+    if streak.includes_today:
+        # Translators: {count} days in a row, each with at least {goal} breaks done; {first} a date
+        text = ngettext("{count} day with at least {goal} done, since {first}, through today",
+                        "{count} days with at least {goal} done, since {first}, through today",
+                        streak.days).format(**values)
+    else:
+        # Translators: {count} days in a row, each with at least {goal} breaks done; {first} and {last} dates
+        text = ngettext("{count} day with at least {goal} done, since {first}, through {last}",
+                        "{count} days with at least {goal} done, since {first}, through {last}",
+                        streak.days).format(**values)
     today = summary.days[-1]
     if not streak.includes_today and not today.rest_day:
         left = summary.goal - today.counts.done
-        text += f" ({left} more today keeps it going)"
+        # Translators: after the streak sentence: {count} more breaks done today keep the streak going
+        text += " " + ngettext("({count} more today keeps it going)", "({count} more today keeps it going)",
+                               left).format(count=i18n.number(left))
     return text
