@@ -45,7 +45,7 @@ def draw_week(summary: Summary, size: tuple[int, int] = SIZE) -> Image.Image:
     image = Image.new("RGB", size, BACKGROUND)
     draw = ImageDraw.Draw(image)
     box = plot_box(size)
-    _title(draw, summary)
+    _title(draw, summary, size[0])
     _legend(draw, summary)
     draw.rectangle(box, fill=PLOT_BACKGROUND)
     _today_band(draw, summary, box)
@@ -92,11 +92,19 @@ def text_font(size: int):
         return ImageFont.load_default()
 
 
-def _title(draw: ImageDraw.ImageDraw, summary: Summary) -> None:
+def fitting(draw: ImageDraw.ImageDraw, text: str, size: int, width: float):
+    """The font of ``size``, or smaller until ``text`` fits in ``width`` (a longer language)."""
+    while size > 9 and draw.textlength(text, font=text_font(size)) > width:
+        size -= 1
+    return text_font(size)
+
+
+def _title(draw: ImageDraw.ImageDraw, summary: Summary, width: int) -> None:
     first, last = summary.days[0].date, summary.days[-1].date
     # Translators: the chart's title; {first} and {last} are dates with their weekday
-    title = _("Posture breaks, {first} to {last}").format(first=i18n.day(first), last=i18n.day(last))
-    draw.text((MARGINS[0], 14), title, font=text_font(22), fill=INK)
+    title = _("Posture breaks, {first} to {last}").format(first=i18n.short_day(first), last=i18n.day(last))
+    room = width - MARGINS[0] - MARGINS[2]
+    draw.text((MARGINS[0], 14), title, font=fitting(draw, title, 22, room), fill=INK)
     totals = _totals(summary)
     streak = summary.streak.days
     # Translators: part of the chart's subtitle, after the counts
@@ -106,7 +114,7 @@ def _title(draw: ImageDraw.ImageDraw, summary: Summary) -> None:
     line = _("{done} done \u00b7 {skipped} skipped \u00b7 {missed} missed \u00b7 {streak} (goal {goal} a day)").format(
         done=i18n.number(totals["done"]), skipped=i18n.number(totals["skipped"]), missed=i18n.number(totals["missed"]),
         streak=streak_text, goal=i18n.number(summary.goal))
-    draw.text((MARGINS[0], 44), line, font=text_font(15), fill=MUTED)
+    draw.text((MARGINS[0], 44), line, font=fitting(draw, line, 15, room), fill=MUTED)
 
 
 def _totals(summary: Summary) -> dict[str, int]:

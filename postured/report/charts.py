@@ -74,8 +74,11 @@ def dose_steps(record: ExerciseRecord, report: Report) -> bytes:
     height = 340
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
-    left, top, right, bottom = 150, 70, WIDTH - 30, height - 60
     levels = max(record.levels, 1)
+    # Translators: a level of the dose chart's axis, "step 1" to "step 12"
+    labels = {level: _("step {level}").format(level=i18n.number(level)) for level in range(1, levels + 1)}
+    widest = max(draw.textlength(label, font=font(30)) for label in labels.values())
+    left, top, right, bottom = max(150, round(widest) + 24), 70, WIDTH - 30, height - 60
     days = report.days
 
     def y_of(level: float) -> float:
@@ -87,9 +90,7 @@ def dose_steps(record: ExerciseRecord, report: Report) -> bytes:
     every = 1 if levels <= 6 else -(-levels // 6)
     for level in [*range(1, levels + 1, every), *([levels] if (levels - 1) % every else [])]:
         draw.line((left, y_of(level), right, y_of(level)), fill=GRID, width=2)
-        # Translators: a level of the dose chart's axis, "step 1" to "step 12"
-        draw.text((left - 12, y_of(level)), _("step {level}").format(level=i18n.number(level)), font=font(30),
-                  fill=MUTED, anchor="rm")
+        draw.text((left - 12, y_of(level)), labels[level], font=font(30), fill=MUTED, anchor="rm")
     for index in range(0, len(days), 7):  # week boundaries, labelled with their first day
         x = x_of(index)
         draw.line((x, top, x, bottom), fill=GRID, width=2)

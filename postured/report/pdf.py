@@ -110,7 +110,7 @@ def _pain(pdf: _Document) -> None:
     r = pdf.report
     pdf.heading(f"{_(text.PAIN_TITLE)} ({text.number(len(r.pain))})", PAIN)
     if r.pain:
-        pdf.rows(text.pain_columns(), [text.incident_row(i) for i in r.pain], (34, 14, 56, 70), colour=PAIN)
+        pdf.rows(text.pain_columns(), [text.incident_row(i) for i in r.pain], (38, 17, 52, 67), colour=PAIN)
         pdf.say(text.pain_after(r), SMALL, colour=MUTED)
     else:
         pdf.say(text.pain_none())
@@ -123,7 +123,7 @@ def _too_hard(pdf: _Document) -> None:
     r = pdf.report
     pdf.heading(f"{_(text.TOO_HARD_TITLE)} ({text.number(len(r.too_hard))})")
     if r.too_hard:
-        pdf.rows(text.too_hard_columns(), [text.incident_row(i) for i in r.too_hard], (34, 14, 56, 70))
+        pdf.rows(text.too_hard_columns(), [text.incident_row(i) for i in r.too_hard], (38, 17, 52, 67))
         pdf.say(text.too_hard_after(), SMALL, colour=MUTED)
     else:
         pdf.say(text.too_hard_none())
