@@ -309,3 +309,32 @@ def test_the_charts_draw_only_translated_words(monkeypatch):
     allowed = dates_of(date(2026, 11, 23), date(2026, 12, 7))
     assert drawn and leftover_words("  ".join(drawn), allowed) == [], drawn
     assert "‹Weeks starting›" in drawn and "‹Today›" in drawn and "‹step 1›" in drawn
+
+
+def test_the_report_verb_speaks_the_language(tmp_path):
+    from types import SimpleNamespace
+
+    from postured import report as formats
+    from postured.catalogue import load_catalogue
+    from postured.program import read_program
+    from postured.report import verb
+
+    example = Path(__file__).resolve().parents[1] / "config" / "program.example.toml"
+    (tmp_path / "folder.pdf").mkdir()
+    failed: list[str] = []
+    with pseudo_language():
+        catalogue = load_catalogue()
+        loaded = SimpleNamespace(program=read_program(example, catalogue.exercises, None), catalogue=catalogue)
+        lines = verb.program_lines(loaded, date(2027, 1, 10))
+        verb.run(SimpleNamespace(out=str(tmp_path / "folder.pdf")), None, None, failed.append)
+        with pytest.raises(ValueError) as wrong:
+            formats.format_of(Path("r.docx"))
+    labels = [label for label, _value in lines]
+    # The program's own exercises (the clinician's words) stay as written; the labels are ours.
+    assert [f"{OPEN}{label}{CLOSE}" for label in ("Program", "By", "Start", "Review", "Status", "Note")] == \
+        labels[:6], labels
+    about = loaded.program.program
+    assert (f"{OPEN}Start{CLOSE}", i18n.day(about.start)) in lines and \
+           (f"{OPEN}Review{CLOSE}", i18n.day(about.review)) in lines
+    assert failed == [f"{OPEN}cannot write the report {tmp_path / 'folder.pdf'}: it is a folder{CLOSE}"]
+    assert str(wrong.value) == f"{OPEN}'r.docx': the report is written as .pdf or .html{CLOSE}"
