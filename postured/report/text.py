@@ -7,6 +7,8 @@ nothing that urges anyone through pain. Every text is translated when it is aske
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from postured import i18n
 from postured.i18n import N_, _, ngettext
 from postured.report.model import NO_PROGRAM, Report
@@ -54,9 +56,10 @@ def incident_row(incident) -> tuple[str, str, str, str]:
     return day(incident.at), i18n.clock(incident.at), incident.exercise, incident.dose or "–"
 
 
-def day(moment) -> str:
-    """E.g. "Tue, 3 Mar 2026" / "Di., 3. März 2026", as the locale writes a date."""
-    return i18n.day(moment)
+def day(moment: date | datetime) -> str:
+    """E.g. "Tue, 3 Mar 2026" / "Di., 3. März 2026", as the locale writes a date (a local
+    time's own date: it is already in the report's zone)."""
+    return i18n.day(moment.date() if isinstance(moment, datetime) else moment)
 
 
 def short(moment) -> str:
