@@ -90,7 +90,8 @@ def test_every_text_of_stats_goes_through_gettext():
     allowed = [*dates_of(summary.first, summary.today), "Europe/Berlin", "Chin tuck", "Wall slide"]
     assert leftover_words(text, allowed) == [], text
     assert leftover_words(empty, allowed) == [] and leftover_words(quiet, allowed) == [], (empty, quiet)
-    assert "‹Streak: ‹1 day with at least 3 done" in text and "‹neck›" in text and "‹(no exercise recorded)›" in text
+    assert "‹Streak: ‹1 day with at least 3 done" in text and "‹neck›" in text
+    assert "‹(no exercise recorded)›" in text
 
 
 def test_stats_json_stays_language_neutral():

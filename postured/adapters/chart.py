@@ -54,8 +54,8 @@ def draw_week(summary: Summary, size: tuple[int, int] = SIZE) -> Image.Image:
     if not any(heights):
         _axis(draw, box, 4, 1, None)
         _days(draw, summary, box, [0] * len(summary.days), None)
-        _message(draw, box, _("No breaks recorded yet") if not summary.has_history else _("No breaks recorded this week"),
-                 _("Answer a reminder with Done or Skip and it shows here."))
+        headline = _("No breaks recorded yet") if not summary.has_history else _("No breaks recorded this week")
+        _message(draw, box, headline, _("Answer a reminder with Done or Skip and it shows here."))
         return image
 
     top = max(max(heights), summary.goal + 1)  # the goal line below the top grid line, not on it

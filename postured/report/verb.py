@@ -56,8 +56,8 @@ def run(args, paths, load, fail) -> int:
         # Translators: {reason} is the system's message, e.g. "No such file or directory"
         return fail(_("cannot write the report {path}: {reason}").format(path=out, reason=exc.strerror or exc))
     # Translators: the line after the report is written; {first} and {last} are ISO dates, as --to takes them
-    print(ngettext("report: {path} ({count} week, {first} to {last})", "report: {path} ({count} weeks, {first} to {last})",
-                   len(report.weeks)).format(path=out, count=len(report.weeks), first=report.first, last=report.last),
+    print(ngettext("report: {path} ({count} week, {first} to {last})",
+                   "report: {path} ({count} weeks, {first} to {last})", len(report.weeks)).format(path=out, count=len(report.weeks), first=report.first, last=report.last),
           file=sys.stderr)
     return 0
 
