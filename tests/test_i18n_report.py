@@ -265,6 +265,8 @@ def test_a_german_catalogue_reaches_the_pdf(tmp_path):
     assert "Schmerzen gemeldet (1)" in flat and "Datum Uhrzeit" in flat
     assert "Di., 1. Dez. 2026 14:47" in flat
     assert "30. Nov. – 6. Dez. 1.250 " in flat  # the week row: German dates, thousands with a dot
+    # A heading word longer than its column in German is set smaller, not broken ("Erledi" / "gt").
+    assert text.split().count("Erledigt") == 2 and "Erledi\n" not in text
     # German numbers: a thousands dot and a percent sign after a (no-break) space; one form for 1 and 1.
     assert re.search(r"1\.250 Pausen geplant, 6 Erinnerungen gezeigt, 5 erledigt \(0\s%\sder geplanten\); "
                      r"1 zu schwer, 1 Schmerzmeldung, 1 natural break\.", flat), flat

@@ -69,14 +69,30 @@ class _Document(FPDF):
         align = ["LEFT"] * len(widths)
         for index in range(1, 1 + numbers):
             align[index] = "RIGHT"
+        size = self.heading_size(headings, widths) if headings is not None else SMALL
         with self.table(col_widths=widths, text_align=align, line_height=5.2, first_row_as_headings=headings is not None,
-                        headings_style=FontFace(emphasis="BOLD", color=colour, fill_color=HEAD_FILL),
+                        headings_style=FontFace(emphasis="BOLD", size_pt=size, color=colour, fill_color=HEAD_FILL),
                         padding=1.2, borders_layout="HORIZONTAL_LINES") as table:
             for line in [headings, *rows] if headings is not None else rows:
                 row = table.row()
                 for cell in line:
                     row.cell(self.clean(cell))
         self.ln(2)
+
+
+    def heading_size(self, headings, widths) -> float:
+        """The size at which every word of the headings fits its column: a longer word in
+        another language ("Erledigt") is set smaller rather than broken in the middle."""
+        scale = self.epw / sum(widths)  # fpdf2 stretches the widths to the page
+        size = SMALL
+        while size > 6.5:
+            self.set_font(self.family, "B", size)
+            if all(self.get_string_width(self.clean(word)) <= width * scale - 2 * 1.2 - 0.4
+                   for heading, width in zip(headings, widths) for word in heading.split()):
+                break
+            size -= 0.5
+        self.set_font(self.family, "", SMALL)
+        return size
 
 
 def render(report: Report) -> bytes:
