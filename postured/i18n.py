@@ -225,6 +225,13 @@ def short_day(day: date) -> str:
     return format_skeleton("MMMEd", day, locale=_locale())
 
 
+def day_month(day: date) -> str:
+    """'1 Dec' / '1. Dez.' / 'Dec 1': a day of a week or a chart axis, without its weekday."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMd", day, locale=_locale())
+
+
 def number(value: int | float, digits: int = 0) -> str:
     """'1,234' / '1.234' / '0,5': the locale's digits and separators."""
     from babel.numbers import format_decimal

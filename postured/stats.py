@@ -1,8 +1,9 @@
 """Summaries of the history: breaks per local day, the streak, what was exercised.
 
 Pure: a list of events, the time and the zone come in as arguments; nothing here reads
-the clock, a file or the catalogue (names arrive as a plain mapping). Standard library only,
-so ``postured stats`` costs no more than reading the history.
+the clock, a file or the catalogue (names arrive as a plain mapping). Standard library only
+(and postured.i18n, which loads Babel when the text formats its first date), so
+``postured stats`` costs no more than reading the history.
 
 Days are calendar days in the config's zone, from local midnight to local midnight, so a
 day can be 23 or 25 hours long across a daylight-saving change.
@@ -16,6 +17,8 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Protocol
 
+from postured.i18n import N_, _
+
 TOO_HARD = "too hard"  # the detail of a "done" that was too hard (postured.core.machine.TOO_HARD)
 DEFAULT_DAYS = 7
 # Three a day: one each in the morning, around midday and in the afternoon. With the default
@@ -23,7 +26,7 @@ DEFAULT_DAYS = 7
 # day, and unlike 1 it still means a habit rather than a single click.
 DEFAULT_GOAL = 3
 UNKNOWN_REGION = "unknown"
-NO_EXERCISE = "(no exercise recorded)"
+NO_EXERCISE = N_("(no exercise recorded)")
 
 
 class EventLike(Protocol):
@@ -205,7 +208,7 @@ def streak(done_per_day: Mapping[date, int], today: date, goal: int, rest_days: 
 
 def _exercise(exercise_id: str | None, done: int, describe: Mapping[str, tuple[str, str]]) -> ExerciseDone:
     if exercise_id is None:
-        return ExerciseDone(None, NO_EXERCISE, UNKNOWN_REGION, done)
+        return ExerciseDone(None, _(NO_EXERCISE), UNKNOWN_REGION, done)
     name, region = describe.get(exercise_id, (exercise_id, UNKNOWN_REGION))
     return ExerciseDone(exercise_id, name, region, done)
 
@@ -216,6 +219,10 @@ def zone_name(zone: tzinfo) -> str:
 
 # ---------------------------------------------------------------- output
 
+# --json names weekdays with these English ids whatever the language or the process's
+# LC_TIME (strftime's %a follows it): a status bar or script compares them as ids.
+WEEKDAY_IDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 
 def as_json(summary: Summary) -> dict:
     """Stable keys; see the README's ``postured stats --json``."""
@@ -224,7 +231,7 @@ def as_json(summary: Summary) -> dict:
                    "days": len(summary.days), "timezone": summary.zone},
         "goal": summary.goal,
         "days": [
-            {"date": day.date.isoformat(), "weekday": f"{day.date:%a}", **day.counts.as_json(),
+            {"date": day.date.isoformat(), "weekday": WEEKDAY_IDS[day.date.weekday()], **day.counts.as_json(),
              "goal_met": day.goal_met, "rest_day": day.rest_day}
             for day in summary.days
         ],
@@ -244,52 +251,8 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-COLUMNS = (("Done", "done"), ("Too hard", "too_hard"), ("Snoozed", "snoozed"), ("Skipped", "skipped"),
-           ("Missed", "missed"), ("Hurt", "hurt"), ("Natural", "natural_break"))
-
-
 def as_text(summary: Summary) -> str:
-    """A table a person reads in a terminal."""
-    lines = [f"Posture breaks, {summary.first:%a %d %b} - {summary.today:%a %d %b %Y} ({summary.zone}); "
-             f"goal: {summary.goal} done a day", ""]
-    widths = [max(len(title), 4) for title, _key in COLUMNS]
-    header = f"{'Day':<15}" + "".join(f"  {title:>{w}}" for (title, _key), w in zip(COLUMNS, widths))
-    lines += [header + "  Goal", "-" * (len(header) + 6)]
-    for day in summary.days:
-        label = f"{day.date:%a %Y-%m-%d}"
-        mark = "met" if day.goal_met else ("rest" if day.rest_day else "")
-        if day.date == summary.today and not day.goal_met:
-            mark = "today"
-        lines.append(_row(label, day.counts, widths) + f"  {mark}".rstrip())
-    lines.append("-" * (len(header) + 6))
-    lines.append(_row("Total", summary.totals, widths))
-    lines.append("")
-    lines.append(f"Streak: {_streak_text(summary)}")
-    if summary.totals.done:
-        by_region = ", ".join(f"{region} {count}" for region, count in summary.regions.items())
-        lines.append(f"Done by region: {by_region}")
-        lines.append("Done by exercise:")
-        lines += [f"  {e.done:>4}  {e.name} ({e.region})" for e in summary.exercises]
-    elif not summary.has_history:
-        lines.append("No breaks recorded yet: the history fills as you answer reminders.")
-    else:
-        lines.append(f"No break done in the last {len(summary.days)} days.")
-    return "\n".join(lines)
+    """A table a person reads in a terminal, in the person's language (postured.stats_text)."""
+    from postured.stats_text import as_text as text_of
 
-
-def _row(label: str, counts: Counts, widths: list[int]) -> str:
-    return f"{label:<15}" + "".join(f"  {getattr(counts, key):>{w}}" for (_title, key), w in zip(COLUMNS, widths))
-
-
-def _streak_text(summary: Summary) -> str:
-    streak = summary.streak
-    plural = "day" if streak.days == 1 else "days"
-    if streak.days == 0:
-        return f"none yet (a day with at least {summary.goal} done starts one)"
-    through = "today" if streak.includes_today else f"{streak.last:%a %d %b}"
-    text = f"{streak.days} {plural} with at least {summary.goal} done, since {streak.first:%a %d %b}, through {through}"
-    today = summary.days[-1]
-    if not streak.includes_today and not today.rest_day:
-        left = summary.goal - today.counts.done
-        text += f" ({left} more today keeps it going)"
-    return text
+    return text_of(summary)

@@ -16,7 +16,9 @@ def format_of(path: Path) -> str:
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
-        raise ValueError(f"{path.name!r}: the report is written as .pdf or .html") from None
+        from postured.i18n import _
+
+        raise ValueError(_("{name}: the report is written as .pdf or .html").format(name=repr(path.name))) from None
 
 
 def render(report, kind: str) -> bytes:

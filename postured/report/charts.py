@@ -1,14 +1,17 @@
-"""The report's charts as PNG bytes, drawn with Pillow (already a dependency) and its
-built-in font, at about 240 dpi for a 17 cm wide printed column."""
+"""The report's charts as PNG bytes, drawn with Pillow (already a dependency) in DejaVu Sans
+where the system has it (the letters of every language shipped), at about 240 dpi for a
+17 cm wide printed column."""
 
 from __future__ import annotations
 
 import io
 from datetime import date
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from postured.adapters.chart import grid_step
+from postured import i18n
+from postured.adapters.chart import grid_step, text_font
+from postured.i18n import _
 from postured.report.model import ExerciseRecord, Report
 
 WIDTH = 1600
@@ -23,10 +26,7 @@ PAIN = (200, 40, 40)
 
 
 def font(size: int):
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1: one small bitmap size only
-        return ImageFont.load_default()
+    return text_font(size)
 
 
 def png(image: Image.Image) -> bytes:
@@ -41,14 +41,15 @@ def weekly(report: Report) -> bytes:
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     left, top, right, bottom = 90, 70, WIDTH - 30, height - 80
-    _legend(draw, [(PLANNED, "Planned"), (DONE, "Done")], left, 18)
+    # Translators: the legend of the report's weekly chart: breaks planned, breaks done
+    _legend(draw, [(PLANNED, _("Planned")), (DONE, _("Done"))], left, 18)
     scale = max([max(w.planned, w.counts.done) for w in report.weeks] + [1])
     step = grid_step(scale)
     scale = -(-scale // step) * step
     for value in range(0, scale + 1, step):
         y = bottom - (bottom - top) * value / scale
         draw.line((left, y, right, y), fill=GRID, width=2)
-        draw.text((left - 12, y), str(value), font=font(30), fill=MUTED, anchor="rm")
+        draw.text((left - 12, y), i18n.number(value), font=font(30), fill=MUTED, anchor="rm")
     slot = (right - left) / len(report.weeks)
     bar = min(90, slot * 0.34)
     for index, week in enumerate(report.weeks):
@@ -58,11 +59,12 @@ def weekly(report: Report) -> bytes:
             y = bottom - (bottom - top) * value / scale
             if value:
                 draw.rectangle((x - bar / 2, y, x + bar / 2, bottom), fill=colour)
-            draw.text((x, y - 6), str(value), font=font(32), fill=INK, anchor="md")
+            draw.text((x, y - 6), i18n.number(value), font=font(32), fill=INK, anchor="md")
         if len(report.weeks) <= 13 or index % 4 == 0:
-            draw.text((centre, bottom + 14), f"{week.first.day} {week.first:%b}", font=font(30), fill=INK, anchor="mt")
+            draw.text((centre, bottom + 14), i18n.day_month(week.first), font=font(30), fill=INK, anchor="mt")
     draw.line((left, bottom, right, bottom), fill=MUTED, width=2)
-    draw.text((left, height - 22), "Weeks starting", font=font(26), fill=MUTED, anchor="lm")
+    # Translators: under the dates of the weekly chart: each is the first day of its week
+    draw.text((left, height - 22), _("Weeks starting"), font=font(26), fill=MUTED, anchor="lm")
     return png(image)
 
 
@@ -72,8 +74,11 @@ def dose_steps(record: ExerciseRecord, report: Report) -> bytes:
     height = 340
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
-    left, top, right, bottom = 150, 70, WIDTH - 30, height - 60
     levels = max(record.levels, 1)
+    # Translators: a level of the dose chart's axis, "step 1" to "step 12"
+    labels = {level: _("step {level}").format(level=i18n.number(level)) for level in range(1, levels + 1)}
+    widest = max(draw.textlength(label, font=font(30)) for label in labels.values())
+    left, top, right, bottom = max(150, round(widest) + 24), 70, WIDTH - 30, height - 60
     days = report.days
 
     def y_of(level: float) -> float:
@@ -85,12 +90,12 @@ def dose_steps(record: ExerciseRecord, report: Report) -> bytes:
     every = 1 if levels <= 6 else -(-levels // 6)
     for level in [*range(1, levels + 1, every), *([levels] if (levels - 1) % every else [])]:
         draw.line((left, y_of(level), right, y_of(level)), fill=GRID, width=2)
-        draw.text((left - 12, y_of(level)), f"step {level}", font=font(30), fill=MUTED, anchor="rm")
+        draw.text((left - 12, y_of(level)), labels[level], font=font(30), fill=MUTED, anchor="rm")
     for index in range(0, len(days), 7):  # week boundaries, labelled with their first day
         x = x_of(index)
         draw.line((x, top, x, bottom), fill=GRID, width=2)
         if len(days) <= 12 * 7 or index % 28 == 0:
-            draw.text((x + 4, bottom + 12), f"{days[index].day} {days[index]:%b}", font=font(30), fill=MUTED, anchor="lt")
+            draw.text((x + 4, bottom + 12), i18n.day_month(days[index]), font=font(30), fill=MUTED, anchor="lt")
     draw.line((left, bottom, right, bottom), fill=MUTED, width=2)
 
     points = []

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from postured import i18n
+from postured.i18n import _
 from postured.report import charts, text
 from postured.report.model import Report
 
@@ -25,55 +27,55 @@ td.n, th.n { text-align: right; } img { width: 100%; } .dose { break-inside: avo
 
 def render(report: Report) -> str:
     r = report
-    parts = [f"<h1>{escape(text.TITLE)}</h1>", f'<p class="period">{escape(text.period(r))}</p>',
-             f'<p class="muted">{escape(text.meta(r))}</p>', f'<p class="note">{escape(text.NOTE)}</p>',
+    title = _(text.TITLE)
+    parts = [f"<h1>{escape(title)}</h1>", f'<p class="period">{escape(text.period(r))}</p>',
+             f'<p class="muted">{escape(text.meta(r))}</p>', f'<p class="note">{escape(_(text.NOTE))}</p>',
              f'<p class="glance">{escape(text.glance(r))}</p>']
 
-    parts.append(f'<section class="pain"><h2>{escape(text.PAIN_TITLE)} ({len(r.pain)})</h2>')
+    parts.append(f'<section class="pain"><h2>{escape(_(text.PAIN_TITLE))} ({text.number(len(r.pain))})</h2>')
     if r.pain:
-        parts.append(_table(("Date", "Time", "Exercise", "Dose at the time"),
-                            [(text.day(i.at), f"{i.at:%H:%M}", i.exercise, i.dose or "–") for i in r.pain], numbers=()))
+        parts.append(_table(text.pain_columns(), [text.incident_row(i) for i in r.pain], numbers=()))
         parts.append(f'<p class="small muted">{escape(text.pain_after(r))}</p>')
     else:
         parts.append(f"<p>{escape(text.pain_none())}</p>")
     parts += [f'<p class="small">{escape(c)}</p>' for c in r.cautions]
     parts.append("</section>")
 
-    parts.append(f"<h2>{escape(text.TOO_HARD_TITLE)} ({len(r.too_hard)})</h2>")
+    parts.append(f"<h2>{escape(_(text.TOO_HARD_TITLE))} ({text.number(len(r.too_hard))})</h2>")
     if r.too_hard:
-        parts.append(_table(("Date", "Time", "Exercise", "Dose that was too hard"),
-                            [(text.day(i.at), f"{i.at:%H:%M}", i.exercise, i.dose or "–") for i in r.too_hard], numbers=()))
+        parts.append(_table(text.too_hard_columns(), [text.incident_row(i) for i in r.too_hard], numbers=()))
         parts.append(f'<p class="small muted">{escape(text.too_hard_after())}</p>')
     else:
         parts.append(f"<p>{escape(text.too_hard_none())}</p>")
 
-    parts.append(f"<h2>{escape(text.PROGRAM_TITLE)}</h2>")
+    parts.append(f"<h2>{escape(_(text.PROGRAM_TITLE))}</h2>")
     lines = text.program_lines(r)
     parts.append(f"<p>{escape(text.no_program())}</p>" if lines is None else _table(None, lines, numbers=()))
 
-    parts.append(f"<h2>{escape(text.WEEKS_TITLE)}</h2>")
-    parts.append(_table(text.WEEK_COLUMNS, [*(text.week_row(w) for w in r.weeks), text.total_row(r)]))
-    parts.append(f"<p><b>{escape(text.WEEKS_CHART)}</b></p>")
-    parts.append(_image(charts.weekly(r), text.WEEKS_CHART))
+    parts.append(f"<h2>{escape(_(text.WEEKS_TITLE))}</h2>")
+    parts.append(_table(text.week_columns(), [*(text.week_row(w) for w in r.weeks), text.total_row(r)]))
+    parts.append(f"<p><b>{escape(_(text.WEEKS_CHART))}</b></p>")
+    parts.append(_image(charts.weekly(r), _(text.WEEKS_CHART)))
     parts.append(f'<p class="small muted">{escape(text.terms(r))}</p>')
 
-    parts.append(f"<h2>{escape(text.EXERCISES_TITLE)}</h2>")
+    parts.append(f"<h2>{escape(_(text.EXERCISES_TITLE))}</h2>")
     if r.exercises:
-        parts.append(_table(text.EXERCISE_COLUMNS, [text.exercise_row(e) for e in r.exercises], numbers=range(1, 5)))
+        parts.append(_table(text.exercise_columns(), [text.exercise_row(e) for e in r.exercises], numbers=range(1, 5)))
     else:
-        parts.append("<p>No exercise was suggested or done in this period.</p>")
+        parts.append(f"<p>{escape(text.no_exercises())}</p>")
 
     drawn = [e for e in r.exercises if e.levels > 1 and e.steps]
     if drawn:
-        parts.append(f"<h2>{escape(text.DOSE_TITLE)}</h2>")
+        parts.append(f"<h2>{escape(_(text.DOSE_TITLE))}</h2>")
         parts.append(f'<p class="small muted">{escape(text.dose_explained())}</p>')
         for record in drawn:
-            parts.append(f'<div class="dose"><p><b>{escape(record.name)}: {escape(record.dose_first)} → '
-                         f'{escape(record.dose_last)}</b></p>'
-                         f'{_image(charts.dose_steps(record, r), f"Dose step of {record.name}")}</div>')
+            parts.append(f'<div class="dose"><p><b>{escape(text.dose_heading(record))}</b></p>'
+                         f'{_image(charts.dose_steps(record, r), text.dose_chart(record))}</div>')
     parts.append(f'<p class="small muted">{escape(text.footer(r))}</p>')
     body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(text.TITLE)}</title>'
+    # The language tag of HTML (BCP 47) writes pt_BR as pt-BR.
+    lang = i18n.language().replace("_", "-")
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f"<style>{STYLE}</style></head><body>\n{body}\n</body></html>\n")
 
 

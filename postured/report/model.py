@@ -14,9 +14,10 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from postured import stats
 from postured.core import coach
+from postured.i18n import N_, _
 
 MAX_WEEKS = 52  # a year: more would not fit a page a person brings to an appointment
-NO_PROGRAM = "No program from a clinician has been imported into postured."
+NO_PROGRAM = N_("No program from a clinician has been imported into postured.")
 _JUST_BEFORE = timedelta(microseconds=1)
 
 
@@ -122,7 +123,7 @@ def build(
 
     def incidents(wanted: Callable[[stats.EventLike], bool]) -> tuple[Incident, ...]:
         return tuple(
-            Incident(e.at.astimezone(zone), names.get(e.exercise_id, e.exercise_id or "(no exercise recorded)"),
+            Incident(e.at.astimezone(zone), names.get(e.exercise_id, e.exercise_id or _(stats.NO_EXERCISE)),
                      _dose_at(catalogue.get(e.exercise_id), past, e.at - _JUST_BEFORE, zone, rules))
             for e in in_period if wanted(e)
         )
@@ -186,5 +187,6 @@ def _dose_at(exercise, past, moment: datetime, zone, rules) -> str:
         return ""
     step = coach.dose(exercise, past, moment, zone, rules)
     text = coach.dose_text(exercise, step)
-    where = f"step {step.level} of {step.levels}"
+    # Translators: where a dose is on its exercise's ladder of doses
+    where = _("step {level} of {levels}").format(level=step.level, levels=step.levels)
     return f"{text} ({where})" if text else where

@@ -11,6 +11,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from postured.i18n import _
 from postured.report import charts, text
 from postured.report.model import Report
 
@@ -31,7 +32,7 @@ class _Document(FPDF):
         self.family = _fonts(self)
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=18)
-        self.set_title(text.TITLE)
+        self.set_title(_(text.TITLE))
         self.set_creator("postured")
         self.set_creation_date(report.made)
 
@@ -39,7 +40,7 @@ class _Document(FPDF):
         self.set_y(-12)
         self.set_font(self.family, "", 8)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, self.clean(f"{text.footer(self.report)} · page {self.page_no()} of {{nb}}"), align="C")
+        self.cell(0, 5, self.clean(f"{text.footer(self.report)} · {text.page(self.page_no())}"), align="C")
 
     def clean(self, value: str) -> str:
         """Text the font in use can draw."""
@@ -68,14 +69,30 @@ class _Document(FPDF):
         align = ["LEFT"] * len(widths)
         for index in range(1, 1 + numbers):
             align[index] = "RIGHT"
+        size = self.heading_size(headings, widths) if headings is not None else SMALL
         with self.table(col_widths=widths, text_align=align, line_height=5.2, first_row_as_headings=headings is not None,
-                        headings_style=FontFace(emphasis="BOLD", color=colour, fill_color=HEAD_FILL),
+                        headings_style=FontFace(emphasis="BOLD", size_pt=size, color=colour, fill_color=HEAD_FILL),
                         padding=1.2, borders_layout="HORIZONTAL_LINES") as table:
             for line in [headings, *rows] if headings is not None else rows:
                 row = table.row()
                 for cell in line:
                     row.cell(self.clean(cell))
         self.ln(2)
+
+
+    def heading_size(self, headings, widths) -> float:
+        """The size at which every word of the headings fits its column: a longer word in
+        another language ("Erledigt") is set smaller rather than broken in the middle."""
+        scale = self.epw / sum(widths)  # fpdf2 stretches the widths to the page
+        size = SMALL
+        while size > 6.5:
+            self.set_font(self.family, "B", size)
+            if all(self.get_string_width(self.clean(word)) <= width * scale - 2 * 1.2 - 0.4
+                   for heading, width in zip(headings, widths) for word in heading.split()):
+                break
+            size -= 0.5
+        self.set_font(self.family, "", SMALL)
+        return size
 
 
 def render(report: Report) -> bytes:
@@ -93,25 +110,23 @@ def render(report: Report) -> bytes:
 
 def _header(pdf: _Document) -> None:
     r = pdf.report
-    pdf.say(text.TITLE, 17, "B", height=9)
+    pdf.say(_(text.TITLE), 17, "B", height=9)
     pdf.say(text.period(r), 12, "B", height=6.5)
     pdf.say(text.meta(r), BODY, colour=MUTED, height=5.5)
     pdf.ln(3)
     pdf.set_fill_color(*NOTE_FILL)
     pdf.set_font(pdf.family, "", BODY)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(0, 5.2, pdf.clean(text.NOTE), fill=True, padding=3, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5.2, pdf.clean(_(text.NOTE)), fill=True, padding=3, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.say(text.glance(r), 11.5, "B", height=6)
 
 
 def _pain(pdf: _Document) -> None:
     r = pdf.report
-    pdf.heading(f"{text.PAIN_TITLE} ({len(r.pain)})", PAIN)
+    pdf.heading(f"{_(text.PAIN_TITLE)} ({text.number(len(r.pain))})", PAIN)
     if r.pain:
-        pdf.rows(("Date", "Time", "Exercise", "Dose at the time"),
-                 [(text.day(i.at), f"{i.at:%H:%M}", i.exercise, i.dose or "–") for i in r.pain],
-                 (34, 14, 56, 70), colour=PAIN)
+        pdf.rows(text.pain_columns(), [text.incident_row(i) for i in r.pain], (38, 17, 52, 67), colour=PAIN)
         pdf.say(text.pain_after(r), SMALL, colour=MUTED)
     else:
         pdf.say(text.pain_none())
@@ -122,18 +137,16 @@ def _pain(pdf: _Document) -> None:
 
 def _too_hard(pdf: _Document) -> None:
     r = pdf.report
-    pdf.heading(f"{text.TOO_HARD_TITLE} ({len(r.too_hard)})")
+    pdf.heading(f"{_(text.TOO_HARD_TITLE)} ({text.number(len(r.too_hard))})")
     if r.too_hard:
-        pdf.rows(("Date", "Time", "Exercise", "Dose that was too hard"),
-                 [(text.day(i.at), f"{i.at:%H:%M}", i.exercise, i.dose or "–") for i in r.too_hard],
-                 (34, 14, 56, 70))
+        pdf.rows(text.too_hard_columns(), [text.incident_row(i) for i in r.too_hard], (38, 17, 52, 67))
         pdf.say(text.too_hard_after(), SMALL, colour=MUTED)
     else:
         pdf.say(text.too_hard_none())
 
 
 def _program(pdf: _Document) -> None:
-    pdf.heading(text.PROGRAM_TITLE)
+    pdf.heading(_(text.PROGRAM_TITLE))
     lines = text.program_lines(pdf.report)
     if lines is None:
         pdf.say(text.no_program())
@@ -143,12 +156,12 @@ def _program(pdf: _Document) -> None:
 
 def _weeks(pdf: _Document) -> None:
     r = pdf.report
-    pdf.heading(text.WEEKS_TITLE, room=60)
-    pdf.rows(text.WEEK_COLUMNS, [*(text.week_row(w) for w in r.weeks), text.total_row(r)],
+    pdf.heading(_(text.WEEKS_TITLE), room=60)
+    pdf.rows(text.week_columns(), [*(text.week_row(w) for w in r.weeks), text.total_row(r)],
              (38, 17, 17, 15, 17, 17, 16, 13, 24), numbers=8)
     if pdf.will_page_break(64):
         pdf.add_page()
-    pdf.say(text.WEEKS_CHART, BODY, "B", height=6)
+    pdf.say(_(text.WEEKS_CHART), BODY, "B", height=6)
     pdf.image(io.BytesIO(charts.weekly(r)), w=174)
     pdf.ln(1)
     pdf.say(text.terms(r), SMALL, colour=MUTED)
@@ -156,11 +169,11 @@ def _weeks(pdf: _Document) -> None:
 
 def _exercises(pdf: _Document) -> None:
     r = pdf.report
-    pdf.heading(text.EXERCISES_TITLE)
+    pdf.heading(_(text.EXERCISES_TITLE))
     if not r.exercises:
-        pdf.say("No exercise was suggested or done in this period.")
+        pdf.say(text.no_exercises())
         return
-    pdf.rows(text.EXERCISE_COLUMNS, [text.exercise_row(e) for e in r.exercises],
+    pdf.rows(text.exercise_columns(), [text.exercise_row(e) for e in r.exercises],
              (37, 23, 13, 14, 12, 37.5, 37.5), numbers=4)
 
 
@@ -169,13 +182,13 @@ def _doses(pdf: _Document) -> None:
     drawn = [e for e in r.exercises if e.levels > 1 and e.steps]
     if not drawn:
         return
-    pdf.heading(text.DOSE_TITLE, room=52)
+    pdf.heading(_(text.DOSE_TITLE), room=52)
     pdf.say(text.dose_explained(), SMALL, colour=MUTED)
     for record in drawn:
         if pdf.will_page_break(42):
             pdf.add_page()
         pdf.ln(2)
-        pdf.say(f"{record.name}: {record.dose_first} → {record.dose_last}", BODY, "B", height=5.5)
+        pdf.say(text.dose_heading(record), BODY, "B", height=5.5)
         pdf.image(io.BytesIO(charts.dose_steps(record, r)), w=174)
 
 

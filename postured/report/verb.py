@@ -10,6 +10,7 @@ from pathlib import Path
 
 def run(args, paths, load, fail) -> int:
     from postured import report as formats
+    from postured.i18n import _, ngettext
 
     out = Path(args.out)
     try:
@@ -17,7 +18,7 @@ def run(args, paths, load, fail) -> int:
     except ValueError as exc:
         return fail(str(exc))
     if out.is_dir():
-        return fail(f"cannot write the report {out}: it is a folder")
+        return fail(_("cannot write the report {path}: it is a folder").format(path=out))
 
     from postured.adapters.history import read_events
     from postured.config import ConfigError
@@ -34,7 +35,8 @@ def run(args, paths, load, fail) -> int:
         events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc),
                              warn=lambda message: print(f"postured: {message}", file=sys.stderr))
     except sqlite3.Error as exc:
-        return fail(f"cannot read the history {paths.history}: {exc}")
+        # Translators: {reason} is SQLite's own message, in English
+        return fail(_("cannot read the history {path}: {reason}").format(path=paths.history, reason=exc))
     settings = loaded.settings
     calendar = WorkCalendar(settings.schedule, loaded.zone)
     cautions = {note.id: note.text for note in loaded.catalogue.safety}
@@ -51,8 +53,12 @@ def run(args, paths, load, fail) -> int:
     try:
         out.write_bytes(data)
     except OSError as exc:
-        return fail(f"cannot write the report {out}: {exc.strerror or exc}")
-    print(f"report: {out} ({len(report.weeks)} weeks, {report.first} to {report.last})", file=sys.stderr)
+        # Translators: {reason} is the system's message, e.g. "No such file or directory"
+        return fail(_("cannot write the report {path}: {reason}").format(path=out, reason=exc.strerror or exc))
+    # Translators: the line after the report is written; {first} and {last} are ISO dates, as --to takes them
+    print(ngettext("report: {path} ({count} week, {first} to {last})",
+                   "report: {path} ({count} weeks, {first} to {last})", len(report.weeks)).format(path=out, count=len(report.weeks), first=report.first, last=report.last),
+          file=sys.stderr)
     return 0
 
 
@@ -62,17 +68,20 @@ def program_lines(loaded, today) -> list[tuple[str, str]] | None:
     program = getattr(loaded, "program", None)
     if program is None:
         return None
+    from postured import i18n
+    from postured.i18n import _
     from postured.program import rotation
     from postured.program_store import describe, state_of
 
     about = program.program
-    lines = [("Program", about.title)]
+    # Translators: labels of the lines about a clinician's program in the report
+    lines = [(_("Program"), about.title)]
     if about.by:
-        lines.append(("By", about.by))
-    lines += [("Start", f"{about.start:%a %d %b %Y}"), ("Review", f"{about.review:%a %d %b %Y}"),
-              ("Status", state_of(program, today))]
-    lines += [("Note", note) for note in about.notes]
+        lines.append((_("By"), about.by))
+    lines += [(_("Start"), i18n.day(about.start)), (_("Review"), i18n.day(about.review)),
+              (_("Status"), state_of(program, today))]
+    lines += [(_("Note"), note) for note in about.notes]
     built_in = [e for e in loaded.catalogue.exercises if not e.is_custom]
-    lines += [(exercise.name, describe(exercise) or "as the catalogue gives it")
+    lines += [(exercise.name, describe(exercise) or _("as the catalogue gives it"))
               for exercise in rotation(program, built_in)]
     return lines
