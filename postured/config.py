@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from postured import config_sense, timetext
+from postured.config_sync import SyncSettings
 # ConfigError lives with the messages; `from postured.config import ConfigError` stays the usual way.
 from postured.config_errors import ConfigError, Locator, describe, did_you_mean, key_of, show
 from postured.config_file import prescan, read_config
@@ -404,6 +405,7 @@ class Settings(_Strict):
     reminders: Reminders = Reminders()
     exercises: Exercises = Exercises()
     presence: PresenceSettings = PresenceSettings()
+    sync: SyncSettings = SyncSettings()  # the folder shared with the person's other computers
 
 
 class Exercise(_Strict):
