@@ -124,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", metavar="YYYY-MM-DD", type=_day,
                         help="the last day covered (default: today in the config's zone)")
 
+    sync = verbs.add_parser(
+        "sync", parents=[common], help="the devices sharing history through the [sync] folder",
+        description="status lists the devices whose events are in the sync folder: name, id, how many "
+                    "events, the last one, and when its file last changed (no daemon needed).")
+    sync.add_argument("action", choices=["status"])
+    sync.add_argument("--json", action="store_true", help="stable keys")
+
     autostart = verbs.add_parser(
         "autostart", parents=[common], help="start postured at login, or stop doing so",
         description="enable writes the platform's login item (XDG autostart .desktop, macOS LaunchAgent, "
@@ -426,8 +433,8 @@ def _verb_stats(args, paths) -> int:
     from pathlib import Path
 
     from postured import stats
-    from postured.adapters.history import read_events
     from postured.config import WEEKDAYS, ConfigError
+    from postured.synced_history import merged_events  # with the other computers' ([sync] folder)
 
     try:
         loaded = _load(paths)
@@ -437,7 +444,7 @@ def _verb_stats(args, paths) -> int:
     try:
         # All of it: a streak can reach back past the days shown. A year of answers is a
         # few thousand rows, read in milliseconds.
-        events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc), warn=_note)
+        events = merged_events(paths, loaded.settings, datetime(1970, 1, 1, tzinfo=timezone.utc), warn=_note)
     except sqlite3.Error as exc:
         return _fail(f"cannot read the history {paths.history}: {exc}")
     shared = dict(
@@ -464,6 +471,12 @@ def _verb_stats(args, paths) -> int:
 
 def _verb_report(args, paths) -> int:
     from postured.report.verb import run
+
+    return run(args, paths, _load, _fail)
+
+
+def _verb_sync(args, paths) -> int:
+    from postured.sync_verb import run
 
     return run(args, paths, _load, _fail)
 

@@ -19,7 +19,7 @@ def run(args, paths, load, fail) -> int:
     if out.is_dir():
         return fail(f"cannot write the report {out}: it is a folder")
 
-    from postured.adapters.history import read_events
+    from postured.synced_history import merged_events  # with the other computers' ([sync] folder)
     from postured.config import ConfigError
     from postured.core import machine, planner
     from postured.core.calendar import WorkCalendar
@@ -31,8 +31,8 @@ def run(args, paths, load, fail) -> int:
         return fail(str(exc))
     now = datetime.now(timezone.utc)
     try:
-        events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc),
-                             warn=lambda message: print(f"postured: {message}", file=sys.stderr))
+        events = merged_events(paths, loaded.settings, datetime(1970, 1, 1, tzinfo=timezone.utc),
+                               warn=lambda message: print(f"postured: {message}", file=sys.stderr))
     except sqlite3.Error as exc:
         return fail(f"cannot read the history {paths.history}: {exc}")
     settings = loaded.settings
