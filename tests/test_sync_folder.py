@@ -124,7 +124,7 @@ def test_peer_files_read_appends_replacements_copies_and_newer_formats(tmp_path,
                      '{"id": "c2", "when": "tomorrow"}\n')
     assert [e.id for e in peers.read(newer)] == ["c1"]
     peers.read(newer)
-    assert [k for k, _m in said.lines][2:] == [f"format {newer.name}", f"lines {newer.name}"]
+    assert [k for k, _m in said.lines][2:] == [f"format {'c' * 32}", f"lines {newer.name}"]
     assert peers.devices[B].name == "desk" and peers.devices[B].events == 6
 
 
@@ -247,3 +247,22 @@ def test_a_folder_unmounted_and_mounted_again_loses_and_doubles_nothing(tmp_path
         finally:
             a.stop()
             b.stop()
+
+
+def test_the_sync_table_names_the_line_and_what_is_wrong(tmp_path):
+    from postured.config import ConfigError, parse_settings
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    cases = {
+        f'[sync]\nfolder = "{a_file}"\n': f"c.toml: line 2: sync.folder: {a_file} is a file, not a folder",
+        '[sync]\nfolder = "Sync/postured"\n': 'c.toml: line 2: sync.folder: give the full path of the folder',
+        '[sync]\ndir = "~/Sync"\n': 'c.toml: line 2: sync.dir: unknown key',
+    }
+    for text, start in cases.items():
+        with pytest.raises(ConfigError) as caught:
+            parse_settings(text, "c.toml")
+        assert str(caught.value).startswith(start), str(caught.value)
+    # A folder that is not there (yet) is no error: the daemon waits for it.
+    assert parse_settings(f'[sync]\nfolder = "{tmp_path}/later"\n').sync.folder == f"{tmp_path}/later"
+    assert parse_settings("").sync.folder == ""

@@ -80,20 +80,20 @@ class PeerFiles:
         chunk = shared.parse_chunk(data, place.header, device, at_start=place.offset == 0)
         place.offset += chunk.consumed
         place.header = chunk.header
-        self._note(path, key, device, chunk, found.st_mtime)
+        self._note(path, key, device, chunk)
         new = [e for e in chunk.events if e.id not in self.ids]
         self.ids.update(e.id for e in new)
         self._count(device, new, chunk.header, found.st_mtime, key)
         return new
 
-    def _note(self, path: Path, key: str, device: str, chunk: shared.Chunk, mtime: float) -> None:
-        """One log line per file for what is odd about it: a copy, a newer format, bad lines."""
+    def _note(self, path: Path, key: str, device: str, chunk: shared.Chunk) -> None:
+        """One log line for what is odd: each copy, each device's newer format, a file's bad lines."""
         if is_copy(key):
             self._warn_once(f"copy {key}", f"reading the copy {path} a sync engine made (a sync conflict); "
                             "its events count once, with the file's")
         header = chunk.header
         if header is not None and header.format > shared.FORMAT:
-            self._warn_once(f"format {key}", f"{path} is written in format {header.format}, newer than this "
+            self._warn_once(f"format {device}", f"{path} is written in format {header.format}, newer than this "
                             f"postured's {shared.FORMAT}: reading what this version understands (update postured)")
         if chunk.skipped:
             self._warn_once(f"lines {key}", f"skipped {chunk.skipped} unreadable line(s) in {path}")

@@ -81,13 +81,8 @@ class FolderWatch:
 
     def _mounted(self) -> None:
         """Something was mounted or unmounted: is the folder still the one watched?"""
-        identity = _identity(self.folder)
-        if identity == self._identity:
-            return
-        self._identity = identity
-        self.present = self.folder.is_dir()
-        self._arm(again=True)
-        self._on_folder(self.present)
+        if _identity(self.folder) != self._identity:
+            self._refresh()
 
     def _arm(self, again: bool = False) -> None:
         """Watch the folder (when it is there) and the nearest existing parent of it;
@@ -98,13 +93,9 @@ class FolderWatch:
                     self._observer.unschedule(self._watches.pop(str(self.folder)))
                 except Exception:  # already gone with its folder
                     pass
-            wanted = set()
+            wanted = {str(_nearest_parent(self.folder))}
             if self.folder.is_dir():
                 wanted.add(str(self.folder))
-            parent = self.folder.parent
-            while not parent.is_dir() and parent != parent.parent:
-                parent = parent.parent
-            wanted.add(str(parent))
             for path in set(self._watches) - wanted:
                 try:
                     self._observer.unschedule(self._watches.pop(path))
@@ -121,14 +112,23 @@ class FolderWatch:
         for path in (src, dest):
             if path and Path(path).parent == self.folder and path != folder:
                 self._on_file(Path(path))
-        present = self.folder.is_dir()
         # The folder (or a parent of it) made, removed or renamed; not a file changing inside it.
-        touches_folder = kind in ("created", "deleted", "moved") and any(p and (p == folder or folder.startswith(p.rstrip("/") + "/")) for p in (src, dest))
-        if present != self.present or touches_folder:
-            self.present = present
-            self._identity = _identity(self.folder)
+        touches_folder = kind in ("created", "deleted", "moved") and any(
+            p and (p == folder or folder.startswith(p.rstrip("/") + "/")) for p in (src, dest))
+        if touches_folder or self.folder.is_dir() != self.present:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        """Watch what is there now and say so. Looked at again after the watches are set: a
+        folder made (or gone) while they were being set would send nothing."""
+        while True:
+            before = _identity(self.folder), _nearest_parent(self.folder)
             self._arm(again=True)
-            self._on_folder(present)
+            if (_identity(self.folder), _nearest_parent(self.folder)) == before:
+                break
+        self._identity = before[0]
+        self.present = self.folder.is_dir()
+        self._on_folder(self.present)
 
     def stop(self) -> None:
         if self._wake_w >= 0:
@@ -141,6 +141,13 @@ class FolderWatch:
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=2)
+
+
+def _nearest_parent(folder: Path) -> Path:
+    parent = folder.parent
+    while not parent.is_dir() and parent != parent.parent:
+        parent = parent.parent
+    return parent
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:
