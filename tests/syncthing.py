@@ -12,19 +12,27 @@ Use it as a context manager (or through a fixture that closes it)::
             pair.wait_same("x.jsonl")        # B has the same bytes as A
             pair.wait_idle()                 # both scanned, nothing left to pull
 
+Or take the fixture: ``from syncthing import syncthing_pair`` in the test module, then
+``def test_x(syncthing_pair): ...``. ``pair.apart()`` disconnects the two for a block
+(to make both sides change one file: a conflict). Typical figures on the 2-core test
+machine: start-up 1.3-1.6 s, a created file or an append arrives in 0.9-1.1 s (the
+watcher's one-second delay is most of it), close 1 s.
+
 ``folder_a`` belongs to instance ``a``, ``folder_b`` to instance ``b``; each instance has
 its own home (keys, config, database, ``syncthing.log``) beside its folder under
 ``root``. Nothing leaves the machine: no discovery (global or local), no relays, no
 NAT traversal or STUN, no usage or crash reports, no upgrades; both listen on
-127.0.0.1 only, on free ports; ``a`` calls ``b`` at b's tcp://127.0.0.1 address. The folder watcher is on with a one-second delay and the periodic rescan
-is an hour away, so a change travels by the watcher, not by polling.
+127.0.0.1 only, on free ports; ``a`` calls ``b`` at b's tcp://127.0.0.1 address. The
+folder watcher is on with a one-second delay and the periodic rescan is an hour away,
+so a change travels by the watcher, not by polling.
 
-What a reader of the synced folder sees (what the feature must cope with):
-Syncthing writes a pulled file as ``.syncthing.NAME.tmp`` and renames it over NAME,
-so on the receiving side a file is replaced (a new inode, a move event), never
-appended to in place; when both sides changed one file while apart, the older
-version is kept beside it as ``NAME.sync-conflict-YYYYMMDD-HHMMSS-DEVICE.EXT``
-(see ``conflict_copies``), and that copy is synced to the other side too.
+What a reader of the synced folder sees (what the feature must cope with): a
+``.stfolder`` directory (Syncthing's marker); a pulled file is written as
+``.syncthing.NAME.tmp`` and renamed over NAME, so on the receiving side a file is
+replaced (a new inode, a move event), never appended to in place; when both sides
+changed one file while apart, one version keeps the name and the other is kept
+beside it as ``NAME.sync-conflict-YYYYMMDD-HHMMSS-DEVICE.EXT`` (see
+``conflict_copies``), in both folders.
 
 All processes are direct children of this process (``die_with_parent``) and are
 stopped and reaped by ``close``, also when start-up fails half-way.

@@ -61,6 +61,21 @@ def test_an_append_on_b_arrives_on_a(syncthing_pair):
     assert content.endswith(b'{"event": "done"}\n')
 
 
+def test_the_receiving_side_gets_a_new_file_in_place_of_the_old(syncthing_pair):
+    """What a reader on b must expect: an append on a arrives as a new file (Syncthing
+    writes .syncthing.NAME.tmp and renames it over NAME), not as an append in place."""
+    path_b = syncthing_pair.folder_b / "a.jsonl"
+    append(syncthing_pair.folder_a / "a.jsonl", b"one\n")
+    syncthing_pair.wait_same("a.jsonl")
+    before = path_b.stat().st_ino
+    with open(path_b, "rb") as held:  # a reader that keeps the file open sees the old one
+        append(syncthing_pair.folder_a / "a.jsonl", b"two\n")
+        assert syncthing_pair.wait_same("a.jsonl") == b"one\ntwo\n"
+        assert held.read() == b"one\n"
+    assert path_b.stat().st_ino != before
+    assert not [p.name for p in syncthing_pair.folder_b.iterdir() if p.name.startswith(".syncthing.")]
+
+
 def test_each_side_appending_to_its_own_file_meets_in_both_folders(syncthing_pair):
     """The feature's layout: one file per device, both growing at once."""
     append(syncthing_pair.folder_a / "device-a.jsonl", b"a1\n")
