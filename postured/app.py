@@ -170,6 +170,8 @@ def run(paths: Paths, use_tray: bool) -> int:
     def on_settings(settings: Settings) -> None:
         earlier_hook(settings)
         calendars.configure(settings.presence, engine.zone)
+        if settings.sync != loaded.settings.sync:
+            log.warning("config: a changed [sync] folder is used from the next start of postured")
 
     engine.on_settings = on_settings
     keeper = ConfigKeeper(paths, engine, notifier, load, loaded.text)
