@@ -266,3 +266,29 @@ def test_the_sync_table_names_the_line_and_what_is_wrong(tmp_path):
     # A folder that is not there (yet) is no error: the daemon waits for it.
     assert parse_settings(f'[sync]\nfolder = "{tmp_path}/later"\n').sync.folder == f"{tmp_path}/later"
     assert parse_settings("").sync.folder == ""
+
+
+def test_stats_and_the_report_read_this_history_merged_with_the_folder(tmp_path):
+    from postured.adapters.history import SqliteHistory
+    from postured.config import parse_settings
+    from postured.core.machine import Record
+    from postured.paths import Paths
+    from postured.synced_history import EPOCH, merged_events
+
+    paths = Paths(config=tmp_path / "config.toml", data=tmp_path / "data")
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    mine = device_id(paths.data)
+    history = SqliteHistory(paths.history)
+    history.record(START + timedelta(minutes=30), Record("done", "chin-tuck", "cli"))
+    history.close()
+    # This computer's own file (as the daemon wrote it) and another's, with a conflict copy.
+    OwnLog(folder, mine, "laptop", Said()).write(shared.with_ids(mine, [Row(30)]))
+    theirs = events(B, 2)
+    text = shared.header_line(B, "desk") + "".join(shared.event_line(e) for e in theirs)
+    own_file(folder, B).write_text(text)
+    (folder / f"postured-{B} (conflicted copy 2026-12-01).jsonl").write_text(text)
+    settings_ = parse_settings(f'[sync]\nfolder = "{folder}"\n')
+    merged = merged_events(paths, settings_, EPOCH, warn=lambda message: None)
+    assert [(e.at.minute, e.kind) for e in merged] == [(0, "done"), (1, "done"), (30, "done")]
+    assert len(merged_events(paths, parse_settings(""), EPOCH, warn=lambda message: None)) == 1
