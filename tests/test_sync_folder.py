@@ -292,3 +292,34 @@ def test_stats_and_the_report_read_this_history_merged_with_the_folder(tmp_path)
     merged = merged_events(paths, settings_, EPOCH, warn=lambda message: None)
     assert [(e.at.minute, e.kind) for e in merged] == [(0, "done"), (1, "done"), (30, "done")]
     assert len(merged_events(paths, parse_settings(""), EPOCH, warn=lambda message: None)) == 1
+
+
+def test_the_daemon_s_history_writes_each_event_once_across_restarts_and_a_lost_file(tmp_path):
+    from postured.adapters.history import SqliteHistory
+    from postured.core.machine import Record
+    from postured.synced_history import SyncedHistory
+
+    data, folder = tmp_path / "data", tmp_path / "Sync"
+    folder.mkdir()
+
+    def start():
+        synced = SyncedHistory(SqliteHistory(data / "history.sqlite3"), folder, data)
+        synced.catch_up()
+        return synced
+
+    synced = start()
+    for minute in (0, 0, 1):  # two identical events in one second are two events
+        synced.record(START + timedelta(minutes=minute, microseconds=500), Record("shown", "chin-tuck", "alarm"))
+    synced.close()
+    path = own_file(folder, read_device_id(data))
+    written = ids_in(path, read_device_id(data))
+    assert len(set(written)) == 3
+    before = path.read_bytes()
+    start().close()  # started again: nothing to add
+    assert path.read_bytes() == before
+    path.unlink()  # lost: rebuilt from the history with the same ids
+    synced = start()
+    assert ids_in(path, read_device_id(data)) == written
+    synced.record(START + timedelta(minutes=2), Record("done", "chin-tuck", "cli"))
+    synced.close()
+    assert len(ids_in(path, read_device_id(data))) == 4

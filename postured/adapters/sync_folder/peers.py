@@ -1,13 +1,15 @@
 """The devices' files in the sync folder, read as they change.
 
-Each file is read from where the last read stopped; from its start again when it was
-replaced (a sync engine writes a pulled file beside it and renames it over: a new inode)
-or became shorter. Every event is handed on once, by id, however often its line is read
-and in however many copies (conflict copies included).
+Each file is read from where the last read stopped. A sync engine delivers a file by
+writing it beside the old one and renaming it over (a new inode): when the new one still
+begins with the bytes already read, only the rest is parsed; otherwise (shorter, or
+different) it is read from its start again. Every event is handed on once, by id, however
+often its line is read and in however many copies (conflict copies included).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ class Place:
     inode: int = 0
     offset: int = 0
     header: shared.Header | None = None
+    read: object = field(default_factory=hashlib.sha256)  # a digest of the bytes up to offset
 
 
 @dataclass
@@ -67,9 +70,13 @@ class PeerFiles:
                 found = os.fstat(source.fileno())
                 place = self._places.setdefault(key, Place())
                 if found.st_ino != place.inode or found.st_size < place.offset:
-                    place.inode, place.offset, place.header = found.st_ino, 0, None
-                source.seek(place.offset)
-                data = source.read(max(found.st_size - place.offset, 0))
+                    data = source.read()
+                    if hashlib.sha256(data[:place.offset]).digest() != place.read.digest():
+                        place.offset, place.header, place.read = 0, None, hashlib.sha256()
+                    place.inode, data = found.st_ino, data[place.offset:]
+                else:
+                    source.seek(place.offset)
+                    data = source.read(max(found.st_size - place.offset, 0))
         except FileNotFoundError:
             self._places.pop(key, None)
             return []
@@ -79,6 +86,7 @@ class PeerFiles:
         self._warn_once(f"read {key}", None)
         chunk = shared.parse_chunk(data, place.header, device, at_start=place.offset == 0)
         place.offset += chunk.consumed
+        place.read.update(data[:chunk.consumed])
         place.header = chunk.header
         self._note(path, key, device, chunk)
         new = [e for e in chunk.events if e.id not in self.ids]
