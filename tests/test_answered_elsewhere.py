@@ -94,3 +94,10 @@ def test_the_coach_does_not_suggest_what_was_just_done_elsewhere(rig):
     shown = shared.SharedEvent(f"{PEER}.0", PEER, at("2026-03-23 09:08"), "shown", upcoming, "alarm", None)
     rig.engine.elsewhere([shown, done])
     assert rig.engine.state.exercise_id != upcoming
+
+
+def test_a_snooze_elsewhere_longer_than_any_here_is_cut_to_the_longest_here(rig):
+    rig.run_until(at("2026-03-23 09:30"))
+    rig.engine.elsewhere([answer("snoozed", at("2026-03-23 09:30"), "2h")])
+    assert rig.engine.state.phase is Phase.SNOOZED
+    assert rig.engine.state.until == at("2026-03-23 09:30") + max(rig.engine.settings.reminders.snooze)

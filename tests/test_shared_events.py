@@ -62,6 +62,16 @@ def test_unreadable_lines_are_skipped_and_counted():
     assert chunk.events == [good] and chunk.skipped == 2
 
 
+def test_a_line_with_control_characters_is_not_read():
+    line = json.dumps({"id": "x", "at": "2026-12-01T10:00:00+00:00", "kind": "done", "exercise": "w\u001b[31m"})
+    try:
+        shared.parse_event(line, B)
+    except ValueError as exc:
+        assert "control characters" in str(exc)
+    else:
+        raise AssertionError("read")
+
+
 def test_merge_dedupes_by_id_and_orders_by_time():
     mine = shared.with_ids(A, [Row("2026-12-01 10:05:00", "done")])
     theirs = shared.with_ids(B, [Row("2026-12-01 10:00:00", "shown"), Row("2026-12-01 10:06:00", "done")])

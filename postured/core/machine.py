@@ -621,8 +621,9 @@ def _on_elsewhere(state: State, cmd: AnsweredElsewhere, ctx: Context) -> Outcome
             return Outcome(state, [])  # not due here yet: its own alarm comes in its time
         try:
             duration = parse_duration(cmd.detail or "")
-        except ValueError:
+        except (ValueError, OverflowError):
             duration = ctx.settings.reminders.snooze[0]
+        duration = min(duration, max(ctx.settings.reminders.snooze))  # never longer than a snooze here
         until = max(min(cmd.at, ctx.now) + duration, ctx.now)
         return _settle(replace(state, phase=Phase.SNOOZED, until=until, alarm_at=until, held_by=None), ctx, [])
     if cmd.kind not in shared.ANSWERS:

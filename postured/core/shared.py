@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -120,6 +121,8 @@ def parse_event(line: str, device: str) -> SharedEvent:
         raise ValueError(f"time {at!r} has no zone")
     if not all(value is None or isinstance(value, str) for value in (exercise, detail, source)):
         raise ValueError("exercise, source or detail is not text")
+    if any(_unshown(value) for value in (event_id, kind, exercise, detail, source) if value):
+        raise ValueError("control characters in a field")  # they would reach a terminal or the log
     return SharedEvent(event_id, device, moment.astimezone(timezone.utc), kind, exercise, source or "", detail)
 
 
@@ -187,6 +190,10 @@ def answer_counts(answer_at: datetime, round_began: datetime | None, now: dateti
     if abs(now - answer_at) > RECENT_ANSWER:
         return False
     return round_began is None or answer_at > round_began
+
+
+def _unshown(text: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200c\u200d" for c in text)
 
 
 def _utc(moment: datetime) -> str:
