@@ -163,6 +163,9 @@ def run(paths: Paths, use_tray: bool) -> int:
         notifier.show(_("postured: history problem"), message)
 
     history = SqliteHistory(paths.history, warn=tell)
+    synced = _synced(history, paths, loaded)
+    if synced is not None:
+        history = synced
     calendars = _calendars(paths, loaded, lambda: engine.handle(machine.HoldsChanged()))
 
     def on_alarm() -> None:
@@ -188,6 +191,8 @@ def run(paths: Paths, use_tray: bool) -> int:
     def on_settings(settings: Settings) -> None:
         earlier_hook(settings)
         calendars.configure(settings.presence, engine.zone)
+        if settings.sync != loaded.settings.sync:
+            log.warning("config: a changed [sync] folder is used from the next start of postured")
 
     engine.on_settings = on_settings
     keeper = ConfigKeeper(paths, engine, notifier, load, loaded.text)
@@ -222,6 +227,8 @@ def run(paths: Paths, use_tray: bool) -> int:
             dnd.start()
             clock_watcher.start()
             calendars.start()
+            if synced is not None:
+                synced.watch(engine.elsewhere)
             if idle_watcher is not None and idle_watcher.start():
                 engine.presence_watched = True  # no more looks between alarms
 
@@ -326,6 +333,19 @@ def _hold_sensors(on_change) -> tuple:
     from postured.adapters.dnd import DoNotDisturb
 
     return CallSensor(), DoNotDisturb(on_change)
+
+
+def _synced(history, paths: Paths, loaded: Loaded):
+    """The history shared through the [sync] folder, or None when none is set (the folder is
+    read at start; a change of it in the config applies at the next start)."""
+    from postured.synced_history import SyncedHistory, folder_of
+
+    folder = folder_of(loaded.settings)
+    if folder is None:
+        return None
+    synced = SyncedHistory(history, folder, paths.data)
+    synced.catch_up()
+    return synced
 
 
 def _calendars(paths: Paths, loaded: Loaded, on_change):

@@ -356,8 +356,8 @@ def _verb_stats(args, paths) -> int:
     from pathlib import Path
 
     from postured import stats
-    from postured.adapters.history import read_events
     from postured.config import WEEKDAYS, ConfigError
+    from postured.synced_history import merged_events  # with the other computers' ([sync] folder)
 
     try:
         loaded = _load(paths)
@@ -367,7 +367,7 @@ def _verb_stats(args, paths) -> int:
     try:
         # All of it: a streak can reach back past the days shown. A year of answers is a
         # few thousand rows, read in milliseconds.
-        events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc), warn=_note)
+        events = merged_events(paths, loaded.settings, datetime(1970, 1, 1, tzinfo=timezone.utc), warn=_note)
     except sqlite3.Error as exc:
         return _fail(_("cannot read the history {path}: {error}").format(path=paths.history, error=exc))
     shared = dict(
@@ -394,6 +394,12 @@ def _verb_stats(args, paths) -> int:
 
 def _verb_report(args, paths) -> int:
     from postured.report.verb import run
+
+    return run(args, paths, _load, _fail)
+
+
+def _verb_sync(args, paths) -> int:
+    from postured.sync_verb import run
 
     return run(args, paths, _load, _fail)
 

@@ -130,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", metavar="YYYY-MM-DD", type=_day,
                         help=_("the last day covered (default: today in the config's zone)"))
 
+    sync = verbs.add_parser(
+        "sync", parents=[common], help=_("the devices sharing history through the [sync] folder"),
+        description=_("status lists the devices whose events are in the sync folder: name, id, how many "
+                      "events, the last one, and when its file last changed (no daemon needed)."))
+    sync.add_argument("action", choices=["status"])
+    sync.add_argument("--json", action="store_true", help=_("stable keys"))
+
     autostart = verbs.add_parser(
         "autostart", parents=[common], help=_("start postured at login, or stop doing so"),
         description=_("enable writes the platform's login item (XDG autostart .desktop, macOS LaunchAgent, "

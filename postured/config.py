@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from postured import config_sense, i18n, timetext
+from postured.config_sync import SyncSettings
 from postured.i18n import _
 # ConfigError lives with the messages; `from postured.config import ConfigError` stays the usual way.
 from postured.config_errors import ConfigError, Locator, describe, did_you_mean, key_of, show
@@ -429,6 +430,7 @@ class Settings(_Strict):
     exercises: Exercises = Exercises()
     presence: PresenceSettings = PresenceSettings()
     ui: Ui = Ui()
+    sync: SyncSettings = SyncSettings()  # the folder shared with the person's other computers
 
 
 class Exercise(_Strict):

@@ -7,6 +7,7 @@ recording fakes and a clock they set by hand.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 from collections import Counter
@@ -18,7 +19,7 @@ from typing import Protocol
 from postured.catalogue import Catalogue
 from postured.i18n import _, ngettext
 from postured.config import WEEKDAYS, Schedule, Settings, eligible
-from postured.core import coach, machine, planner, view
+from postured.core import coach, machine, planner, shared, view
 from postured.core.busy import Busy
 from postured.core.calendar import WorkCalendar
 from postured.core.holds import SENSED, Hold, enabled
@@ -180,7 +181,7 @@ class Engine:
             self.state = outcome.state
             for effect in outcome.effects:
                 self._perform(effect, now)
-            quiet_news = isinstance(command, machine.HoldsChanged) and not outcome.effects
+            quiet_news = isinstance(command, machine.HoldsChanged | machine.AnsweredElsewhere) and not outcome.effects
             if not isinstance(command, machine.AlarmFired | machine.Quit) and not quiet_news:
                 log.info("%s: %s", _describe(command), self._status())
             return outcome
@@ -257,6 +258,20 @@ class Engine:
         return ngettext("{error}; {count} event is kept in memory only until the history can be written",
                         "{error}; {count} events are kept in memory only until the history can be written",
                         unsaved).format(error=error, count=unsaved)
+
+    def elsewhere(self, events: list[shared.SharedEvent]) -> None:
+        """Events another of the person's computers recorded, new to this one (the sync
+        folder): the coach, the dose and today's count see them, and the newest answer ends
+        the round here too (``machine.AnsweredElsewhere``)."""
+        with self.lock:
+            since = self._clock() - PAST_DAYS  # as much as the coach keeps of this computer's
+            for e in (e for e in events if e.at >= since):
+                bisect.insort(self.past, coach.Past(e.at, e.kind, e.exercise_id, e.detail), key=lambda p: p.at)
+            answer = shared.latest_answer(events)
+            if answer is not None:
+                self.handle(machine.AnsweredElsewhere(answer.kind, answer.at, answer.detail))
+            elif self.tray is not None:
+                self.tray.refresh()
 
     def dose(self, exercise) -> coach.Dose:
         """Today's step of the exercise's dose, from its history."""

@@ -47,3 +47,12 @@ def test_adapters_do_not_import_the_engine_app_or_each_other(path):
         assert name not in ("postured.engine", "postured.app", "postured.cli"), f"{path.name} imports {name}"
         if name.startswith("postured.adapters."):
             assert False, f"{path.name} imports another adapter {name}"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "adapters").glob("*/*.py")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_adapter_packages_import_only_themselves_of_the_adapters(path):
+    own = f"postured.adapters.{path.parent.name}"
+    for name in imports_of(path):
+        assert name not in ("postured.engine", "postured.app", "postured.cli"), f"{path} imports {name}"
+        if name.startswith("postured.adapters.") and not (name == own or name.startswith(own + ".")):
+            assert False, f"{path} imports another adapter {name}"

@@ -14,7 +14,8 @@ test_debs=(xvfb x11-utils xdotool trayer dunst dbus openbox desktop-file-utils
            sway waybar wtype kwin-wayland plasma-wayland-protocols
            # calls and do-not-disturb: a PipeWire session, parecord, xfce4-notifyd with xfconfd
            pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils xfce4-notifyd xfconf
-           poppler-utils)  # pdftoppm, pdftotext: the report tests look at the PDF
+           poppler-utils  # pdftoppm, pdftotext: the report tests look at the PDF
+           syncthing)  # two real instances on 127.0.0.1 share a folder: history on several computers
 
 
 debs=("${runtime_debs[@]}")

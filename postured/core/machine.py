@@ -34,13 +34,13 @@ from enum import StrEnum
 from typing import Literal
 
 from postured.config import Exercise, Settings
-from postured.core import coach, holds, planner
+from postured.core import coach, holds, planner, shared
 from postured.core.busy import Busy, holding
 from postured.core.calendar import WorkCalendar
 from postured.core.holds import Hold
 from postured.i18n import N_
 from postured.core.presence import Presence
-from postured.timetext import format_duration
+from postured.timetext import format_duration, parse_duration
 
 # A wake-up this late means the machine slept or the clock jumped: start a fresh
 # interval instead of showing a stale reminder the moment the laptop wakes.
@@ -198,6 +198,17 @@ class BreakNow:
 
 
 @dataclass(frozen=True)
+class AnsweredElsewhere:
+    """Another of the person's computers recorded an answer (done, skipped, hurt) or a snooze
+    at ``at`` (by its clock); it arrived now through the sync folder."""
+
+    kind: str
+    at: datetime
+    detail: str | None = None  # a snooze's duration, e.g. "10m"
+    source: str = "another computer"
+
+
+@dataclass(frozen=True)
 class ApplySettings:
     """The context already carries the new settings."""
 
@@ -207,7 +218,7 @@ class Quit:
     source: str = "tray"
 
 
-Command = Start | AlarmFired | HoldsChanged | PresenceChanged | Woke | ClockStepped | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | ApplySettings | Quit
+Command = Start | AlarmFired | HoldsChanged | PresenceChanged | Woke | ClockStepped | Done | Skip | Hurts | TooHard | Snooze | Pause | Resume | BreakNow | AnsweredElsewhere | ApplySettings | Quit
 
 
 # ---------------------------------------------------------------- effects
@@ -596,6 +607,33 @@ def _on_break_now(state: State, cmd: BreakNow, ctx: Context) -> Outcome:
     return _show(state, ctx, exercise, cmd.source)
 
 
+def _on_elsewhere(state: State, cmd: AnsweredElsewhere, ctx: Context) -> Outcome:
+    """An answer on another computer ends this round here too: a due reminder leaves the
+    screen and the next interval counts from that answer (from now, if that computer's clock
+    is ahead). A snooze there snoozes a due reminder here until the same time. A pause or a
+    resume is for the computer it was given on and is not taken over; nor is anything while
+    paused or away here (the return starts the interval), nor an answer of an earlier round
+    (``shared.answer_counts``). Nothing is recorded here: the event is the other computer's.
+    """
+    if state.phase is Phase.PAUSED or state.away_since is not None:
+        return Outcome(state, [])
+    if not shared.answer_counts(cmd.at, state.started, ctx.now):
+        return Outcome(state, [])
+    if cmd.kind == shared.SNOOZE:
+        if state.phase is not Phase.DUE:
+            return Outcome(state, [])  # not due here yet: its own alarm comes in its time
+        try:
+            duration = parse_duration(cmd.detail or "")
+        except (ValueError, OverflowError):
+            duration = ctx.settings.reminders.snooze[0]
+        duration = min(duration, max(ctx.settings.reminders.snooze))  # never longer than a snooze here
+        until = max(min(cmd.at, ctx.now) + duration, ctx.now)
+        return _settle(replace(state, phase=Phase.SNOOZED, until=until, alarm_at=until, held_by=None), ctx, [])
+    if cmd.kind not in shared.ANSWERS:
+        return Outcome(state, [])
+    return _settle(_wait(state, ctx, min(cmd.at, ctx.now)), ctx, [])
+
+
 def _on_settings(state: State, _cmd: ApplySettings, ctx: Context) -> Outcome:
     eligible_ids = {e.id for e in ctx.eligible}
     if state.phase is Phase.WAITING and state.away_since is None and state.held_by is None:
@@ -627,6 +665,7 @@ _HANDLERS = {
     Pause: _on_pause,
     Resume: _on_resume,
     BreakNow: _on_break_now,
+    AnsweredElsewhere: _on_elsewhere,
     ApplySettings: _on_settings,
     Quit: _on_quit,
 }

@@ -20,7 +20,7 @@ def run(args, paths, load, fail) -> int:
     if out.is_dir():
         return fail(_("cannot write the report {path}: it is a folder").format(path=out))
 
-    from postured.adapters.history import read_events
+    from postured.synced_history import merged_events  # with the other computers' ([sync] folder)
     from postured.config import ConfigError
     from postured.core import machine, planner
     from postured.core.calendar import WorkCalendar
@@ -32,8 +32,8 @@ def run(args, paths, load, fail) -> int:
         return fail(str(exc))
     now = datetime.now(timezone.utc)
     try:
-        events = read_events(paths.history, datetime(1970, 1, 1, tzinfo=timezone.utc),
-                             warn=lambda message: print(f"postured: {message}", file=sys.stderr))
+        events = merged_events(paths, loaded.settings, datetime(1970, 1, 1, tzinfo=timezone.utc),
+                               warn=lambda message: print(f"postured: {message}", file=sys.stderr))
     except sqlite3.Error as exc:
         # Translators: {reason} is SQLite's own message, in English
         return fail(_("cannot read the history {path}: {reason}").format(path=paths.history, reason=exc))
