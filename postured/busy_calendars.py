@@ -266,6 +266,8 @@ class _FileWatch:
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event):
+                if event.event_type in ("opened", "closed_no_write"):  # our own reading of the file
+                    return
                 for name in (event.src_path, getattr(event, "dest_path", "") or ""):
                     if name and Path(str(name)) in watch._files:
                         watch._soon(Path(str(name)))

@@ -84,6 +84,15 @@ class ConfigKeeper:
             return None
 
 
+def changes(event, target) -> bool:
+    """Whether a watchdog event changes the file ``target``. watchdog also reports a file
+    opened or closed unwritten: reading the config (as a reload does) is no change, or each
+    reload would start the next."""
+    if event.event_type in ("opened", "closed_no_write"):
+        return False
+    return str(target) in {str(event.src_path), str(getattr(event, "dest_path", "") or "")}
+
+
 class ConfigWatcher:
     """Calls ``keeper.reload`` shortly after the config file changes (inotify, no polling)."""
 
@@ -105,8 +114,7 @@ class ConfigWatcher:
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event):
-                touched = {str(event.src_path), str(getattr(event, "dest_path", "") or "")}
-                if str(target) in touched:
+                if changes(event, target):
                     watcher._soon()
 
         try:
