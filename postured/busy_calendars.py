@@ -273,7 +273,7 @@ class _FileWatch:
                         watch._soon(Path(str(name)))
 
         self._handler = Handler()
-        self._observer = Observer()
+        self._observer = Observer(timeout=3600)  # watchdog wakes its threads this often with no event (default 1 s)
         self._observer.daemon = True
         self._observer.start()
 

@@ -21,6 +21,9 @@ log = logging.getLogger("postured")
 
 # Editors write a file in several steps; wait for them to finish before reading.
 SETTLE_SECONDS = 0.3
+# watchdog wakes its threads this often even with no event (its default is 1 s); events
+# still come at once, and the threads are daemons that stop() need not wait for.
+OBSERVER_WAKE_SECONDS = 3600
 
 
 class ConfigKeeper:
@@ -119,7 +122,7 @@ class ConfigWatcher:
 
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            self._observer = Observer()
+            self._observer = Observer(timeout=OBSERVER_WAKE_SECONDS)
             # The folder, not the file: editors that save by rename replace the file.
             self._observer.schedule(Handler(), str(target.parent), recursive=False)
             self._observer.daemon = True
