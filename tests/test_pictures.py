@@ -246,6 +246,8 @@ def test_a_long_custom_step_is_shortened_at_a_word():
     assert view.short("Kneel tall and draw the shoulder blades together gently.") == \
         "Kneel tall and draw the shoulder blades…"
     assert view.short("Short.") == "Short."
+    # French typography: the no-break space before ";" is kept, so the catalogue's line is shown as written
+    assert view.short("Sans forcer\u00a0; doucement.") == "Sans forcer\u00a0; doucement."
 
 
 # ---------------------------------------------------------------- the engine hands it over

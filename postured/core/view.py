@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -139,8 +140,9 @@ BODY_LINE_CHARS = 42
 
 
 def short(text: str, limit: int = BODY_LINE_CHARS) -> str:
-    """The text whole if it fits, else cut at a word before ``limit`` with an ellipsis."""
-    text = " ".join(text.split())
+    """The text whole if it fits, else cut at a word before ``limit`` with an ellipsis.
+    Runs of spaces and newlines become one space; a no-break space (French "genou ;") stays."""
+    text = " ".join(re.split(r"[ \t\r\n]+", text.strip(" \t\r\n")))
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
