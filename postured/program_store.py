@@ -104,7 +104,8 @@ def changes(before: list[Exercise], after: list[Exercise]) -> list[str]:
         was, now = limits(old[exercise.id]), limits(exercise)
         moved = [f"{_(key)} {was[key]} -> {now[key]}" for key in now if was[key] != now[key]]
         mark = "~" if moved else "="
-        lines.append(f"  {mark} {exercise.name} ({exercise.id}): {'; '.join(moved) or _('unchanged')}")
+        change = "; ".join(moved) or _("unchanged")  # outside the f-string, where pybabel finds it
+        lines.append(f"  {mark} {exercise.name} ({exercise.id}): {change}")
     lines += [f"  - {e.name} ({e.id})" for e in before if e.id not in new]
     return lines
 

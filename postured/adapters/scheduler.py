@@ -52,4 +52,7 @@ class SchedulerAlarm:
 
     def stop(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            try:
+                self._scheduler.shutdown(wait=False)
+            except RuntimeError:  # a stop during start-up, before the scheduler's thread has begun
+                pass
