@@ -107,7 +107,7 @@ def shoot_desktop(work: Path, language: str = "") -> None:
     try:
         desktop.start_window_manager()
         daemon = Daemon(work / f"daemon{language}", desktop.env, ALL_DAY.format(interval="30m"),
-                        extra_env=extra_env)
+                        extra_env=extra_env, used_before=True)  # the reminder, not the first-run note
         daemon.wait_for_log("tray icon ready")
         break_now(daemon)
         wait_until(desktop.notifications, "the reminder at dunst")
