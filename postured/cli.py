@@ -219,10 +219,14 @@ def _verb_exercises(args, paths) -> int:
         ]
         print(json.dumps(entries, indent=2, ensure_ascii=False))
         return EXIT_OK
+    from postured.catalogue_words import word
+    from postured.stats_text import region_name
+
+    region_width = max((len(region_name(e.region)) for e in loaded.catalogue.exercises), default=10)
     for exercise in loaded.catalogue.exercises:
         mark = "*" if exercise.id in usable else " "
-        needs = ", ".join(exercise.positions + exercise.equipment)
-        print(f"{mark} {exercise.id:<28} {exercise.name:<38} {exercise.region:<10} {needs}")
+        needs = ", ".join(word(key) for key in exercise.positions + exercise.equipment)
+        print(f"{mark} {exercise.id:<28} {exercise.name:<38} {region_name(exercise.region):<{region_width}} {needs}")
         if dose(exercise):
             print(f"  {'':<28} {dose(exercise)}")
     print("\n" + _("* = suggested with your config"), file=sys.stderr)

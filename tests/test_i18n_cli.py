@@ -305,3 +305,20 @@ def test_the_language_pre_read_survives_the_hostile_configs(tmp_path):
     assert cli._configured_language([f"--config={path}", "next"], {}) == "de"
     path.write_text('[ui]\nlanguage = "klingon"\n')  # the verb's own reading says what is wrong
     assert cli._configured_language(["--config", str(path)], {}) is None
+
+
+def test_the_exercise_list_names_regions_positions_and_equipment_in_the_language(monkeypatch):
+    """`postured exercises` shows words, not ids: with the pseudo-language every one is wrapped."""
+    import io
+    from contextlib import redirect_stdout
+
+    from pseudo_locale import pseudo_language
+
+    from postured import cli, i18n
+
+    monkeypatch.setattr(i18n, "apply", lambda *args, **kwargs: [])  # keep the pseudo-language on
+    out = io.StringIO()
+    with pseudo_language(), redirect_stdout(out):
+        cli.main(["exercises"])
+    band_row = next(line for line in out.getvalue().splitlines() if "band-row" in line)
+    assert "‹upper back›" in band_row and "‹standing›" in band_row and "‹band›" in band_row, band_row
