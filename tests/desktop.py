@@ -314,6 +314,12 @@ class Desktop:
             return False
         return bool(wm) and wm[0] == "panel" and wm[1].lower() == "trayer"
 
+    def displayed(self) -> int:
+        """How many notifications dunst has on screen now."""
+        done = subprocess.run(["dunstctl", "count", "displayed"], env=self.env, capture_output=True,
+                              text=True, check=True, timeout=10)
+        return int(done.stdout)
+
     def notifications(self) -> list[dict]:
         if not self.notification_log.exists():
             return []

@@ -38,17 +38,12 @@ def cli(daemon: Daemon, *args: str) -> subprocess.CompletedProcess:
                           env=daemon.env, capture_output=True, text=True, timeout=30)
 
 
-def displayed(desktop: Desktop) -> int:
-    done = subprocess.run(["dunstctl", "count", "displayed"], env=desktop.env, capture_output=True,
-                          text=True, check=True, timeout=10)
-    return int(done.stdout)
-
 
 def make_due(desktop: Desktop, daemon: Daemon) -> None:
     daemon.wait_for_log("tray icon ready")
     assert cli(daemon, "break-now").returncode == 0
     daemon.wait_for_event("shown")
-    wait_until(lambda: displayed(desktop) == 1, "the reminder on dunst's screen")
+    wait_until(lambda: desktop.displayed() == 1, "the reminder on dunst's screen")
 
 
 @pytest.mark.parametrize("how", ["tray", "cli", "signal"])
@@ -64,8 +59,8 @@ def test_quitting_with_a_break_due_takes_the_reminder_off_the_screen(desktop, tm
             os.kill(daemon.proc.pid, signal.SIGTERM)
         assert daemon.wait_exit(15) == 0, daemon.log
         # dunst removes it once the CloseNotification the daemon sent on its way out arrives
-        wait_until(lambda: displayed(desktop) == 0, "the reminder to leave dunst's screen (still "
-                   f"{displayed(desktop)} shown)", 10)
+        wait_until(lambda: desktop.displayed() == 0, "the reminder to leave dunst's screen (still "
+                   f"{desktop.displayed()} shown)", 10)
         assert "Traceback" not in daemon.log
     finally:
         daemon.stop()
@@ -102,7 +97,7 @@ def test_every_signal_burst_stops_the_daemon(desktop, tmp_path):
             if moment != "spawned":  # the handlers are in place: a clean stop, the reminder withdrawn
                 assert code == 0, f"{moment}: exit {code}\n{daemon.log}"
                 assert "postured: INFO: stopped" in daemon.log
-                wait_until(lambda: displayed(desktop) == 0, "no reminder left on dunst's screen", 10)
+                wait_until(lambda: desktop.displayed() == 0, "no reminder left on dunst's screen", 10)
             assert daemon.children() == []
         finally:
             daemon.stop()

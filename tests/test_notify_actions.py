@@ -8,7 +8,6 @@ test can tell a press that dunst really sent, and postured ignored, from one nev
 from __future__ import annotations
 
 import logging
-import subprocess
 import threading
 
 import pytest
@@ -128,11 +127,6 @@ def shown_at_dunst(desktop: Desktop, summary: str) -> dict:
     return found[-1]
 
 
-def displayed(desktop: Desktop) -> int:
-    done = subprocess.run(["dunstctl", "count", "displayed"], env=desktop.env, capture_output=True,
-                          text=True, check=True, timeout=10)
-    return int(done.stdout)
-
 
 def test_a_reminder_shows_done_snooze_and_start_at_dunst(desktop, notifier, answers):
     notifier.remind("Posture break: Chin tuck", "Sit tall <b>and</b> tuck & hold")
@@ -173,7 +167,7 @@ def test_pressing_done_through_dunst_answers_once_and_clears_the_reminder(deskto
     assert answers.wait(1) == ["done"]
     # dunst keeps a notification after an action; the notifier closes it (reason 3: by a call).
     signals.wait("NotificationClosed", (int(note["id"]), 3))
-    assert displayed(desktop) == 0
+    assert desktop.displayed() == 0
     assert answers.keys == ["done"]
 
 
@@ -194,7 +188,7 @@ def test_a_new_reminder_replaces_the_one_on_screen(desktop, notifier, answers):
     notifier.remind("Posture break: Second", "Two.")
     second = shown_at_dunst(desktop, "Posture break: Second")
     assert second["id"] == first["id"]  # replaced, as the spec says: same id
-    assert displayed(desktop) == 1  # not stacked
+    assert desktop.displayed() == 1  # not stacked
     line = desktop.press_action("Done")
     assert line == f"#Done (Posture break: Second) [{second['id']},done]"
     assert answers.wait(1) == ["done"]
@@ -228,7 +222,7 @@ def test_withdraw_takes_the_reminder_off_the_screen(desktop, notifier, answers, 
     note = shown_at_dunst(desktop, "Posture break: Answered in the tray")
     notifier.withdraw()
     signals.wait("NotificationClosed", (int(note["id"]), 3))
-    assert displayed(desktop) == 0
+    assert desktop.displayed() == 0
     notifier.remind("Posture break: Next", "Still works.")
     shown_at_dunst(desktop, "Posture break: Next")
     desktop.press_action("Done")
@@ -241,7 +235,7 @@ def test_a_plain_notification_has_no_buttons_and_leaves_the_reminder(desktop, no
     notifier.show("postured: config not applied", "line 3: <bad>")
     note = shown_at_dunst(desktop, "postured: config not applied")
     assert note["id"] != reminder["id"] and note["body"] == "line 3: &lt;bad&gt;"
-    assert displayed(desktop) == 2
+    assert desktop.displayed() == 2
     line = desktop.press_action("Done")
     assert "Posture break: Stays" in line  # the only buttons on screen are the reminder's
     assert answers.wait(1) == ["done"]
@@ -259,7 +253,7 @@ def test_a_hung_server_is_reported_once_and_the_newest_reminder_follows(desktop,
     shown_at_dunst(desktop, "Posture break: Newest")
     assert log.text.count(notify_actions.NOT_ANSWERING) == 1
     assert "Posture break: Skipped" not in [n["summary"] for n in desktop.notifications()]
-    assert displayed(desktop) == 1
+    assert desktop.displayed() == 1
     desktop.press_action("Done", "Posture break: Newest")
     assert answers.wait(1) == ["done"]
 
@@ -444,7 +438,7 @@ def test_a_reminder_never_replaces_another_programs_notification_at_the_new_serv
     shown_at_dunst(desktop, "New mail")
     notifier.remind("Posture break: Neck turn", "Turn.")
     shown_at_dunst(desktop, "Posture break: Neck turn")
-    assert displayed(desktop) == 2, "the reminder replaced the mail notification"
+    assert desktop.displayed() == 2, "the reminder replaced the mail notification"
 
 
 def test_a_reminder_lost_with_the_server_shows_at_the_next_one(desktop, notifier, log):
@@ -455,4 +449,4 @@ def test_a_reminder_lost_with_the_server_shows_at_the_next_one(desktop, notifier
     wait_until(lambda: "could not show a notification" in log.text, "the failure in the log")
     desktop.start_notifications()  # what D-Bus activation does on a desktop
     shown_at_dunst(desktop, "Posture break: Chin tuck")
-    assert displayed(desktop) == 1
+    assert desktop.displayed() == 1

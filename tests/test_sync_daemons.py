@@ -4,7 +4,6 @@ dose ladder agree on both."""
 
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 from daemon import Daemon, private_env
@@ -15,11 +14,6 @@ pytestmark = pytest.mark.desktop
 
 require_desktop()
 
-
-def displayed(desktop: Desktop) -> int:
-    done = subprocess.run(["dunstctl", "count", "displayed"], env=desktop.env, capture_output=True,
-                          text=True, check=True, timeout=10)
-    return int(done.stdout)
 
 
 def test_an_answer_on_one_computer_withdraws_the_reminder_on_the_other(tmp_path):
@@ -38,13 +32,13 @@ def test_an_answer_on_one_computer_withdraws_the_reminder_on_the_other(tmp_path)
         # B has all of A's history: the streak and the dose of the exercise it suggests.
         wait_until(lambda: as_json(b, "stats").get("streak", {}).get("days") == 3, "B's streak of A's 3 days", 30)
         assert cli(b, "break-now").returncode == 0
-        wait_until(lambda: displayed(desktop) == 1, "B's reminder on dunst's screen")
+        wait_until(lambda: desktop.displayed() == 1, "B's reminder on dunst's screen")
         due_on_b = as_json(b, "status")
         assert due_on_b["state"] == "due" and due_on_b["dose"]["level"] == 2, due_on_b
         # The person is at A: a break there, answered there.
         assert cli(a, "break-now").returncode == 0
         assert cli(a, "done").returncode == 0
-        wait_until(lambda: displayed(desktop) == 0, "B's reminder to leave dunst's screen", 15)
+        wait_until(lambda: desktop.displayed() == 0, "B's reminder to leave dunst's screen", 15)
         after = as_json(b, "status")
         assert after["state"] != "due" and after["today"]["done"] == 1, after
         assert "answeredelsewhere (from another computer): Next break" in b.log

@@ -5,7 +5,6 @@ the dose agree on both, and answers given while the two are apart meet without c
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
@@ -19,11 +18,6 @@ pytestmark = pytest.mark.desktop
 require_desktop()
 require_syncthing()
 
-
-def displayed(desktop: Desktop) -> int:
-    done = subprocess.run(["dunstctl", "count", "displayed"], env=desktop.env, capture_output=True,
-                          text=True, check=True, timeout=10)
-    return int(done.stdout)
 
 
 def test_an_answer_on_a_withdraws_b_s_reminder_through_syncthing(tmp_path):
@@ -41,12 +35,12 @@ def test_an_answer_on_a_withdraws_b_s_reminder_through_syncthing(tmp_path):
             wait_until(lambda: as_json(b, "stats").get("streak", {}).get("days") == 3,
                        "A's history to reach B through Syncthing", 60)
             assert cli(b, "break-now").returncode == 0
-            wait_until(lambda: displayed(desktop) == 1, "B's reminder on dunst's screen")
+            wait_until(lambda: desktop.displayed() == 1, "B's reminder on dunst's screen")
             assert as_json(b, "status")["dose"]["level"] == 2
             assert cli(a, "break-now").returncode == 0
             answered = time.monotonic()
             assert cli(a, "done").returncode == 0
-            wait_until(lambda: displayed(desktop) == 0, "B's reminder to leave dunst's screen", 60)
+            wait_until(lambda: desktop.displayed() == 0, "B's reminder to leave dunst's screen", 60)
             delay = time.monotonic() - answered
             print(f"answer on A to B's reminder withdrawn: {delay:.1f} s")
             assert "answeredelsewhere (from another computer): Next break" in b.log
