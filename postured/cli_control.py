@@ -12,7 +12,7 @@ import json
 import sys
 
 from postured import control
-from postured.light_words import _
+from postured.i18n import _
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD, EXIT_NOT_RUNNING, EXIT_NOT_SAVED = 0, 1, 2, 3, 4
 

@@ -25,7 +25,7 @@ import os
 import sys
 import time
 
-from postured.light_words import _
+from postured.i18n import _
 
 VERSION = 1
 MAX_REQUEST = 4 * 1024  # requests are tiny; anything larger is refused unread

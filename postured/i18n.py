@@ -18,7 +18,6 @@ import gettext as _gettext
 import os
 import sys
 from datetime import date, datetime, time
-from pathlib import Path
 
 # The languages shipped, as [ui] language takes them; English is the source language.
 SHIPPED = ("en", "de", "fr", "es", "pt_BR")
@@ -26,23 +25,31 @@ NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", 
 DOMAINS = ("postured", "catalogue")
 # POSTURED_LOCALE_DIR: another folder of compiled catalogues, for tests (a .po compiled in a
 # temporary folder reaching a real `postured` process); unset, the ones built into the package.
-LOCALE_DIR = Path(os.environ.get("POSTURED_LOCALE_DIR") or Path(__file__).resolve().parent / "locale")
+# A plain path, no pathlib: the light control verbs (`postured status` every few seconds) load this module.
+LOCALE_DIR = os.environ.get("POSTURED_LOCALE_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 # Where no locale is set (C, POSIX, nothing): English words with 24-hour times, as before.
 NEUTRAL_FORMATS = "en_GB"
 
 _translations: dict[str, _gettext.NullTranslations] = {domain: _gettext.NullTranslations() for domain in DOMAINS}
 _language = "en"
 _formats = NEUTRAL_FORMATS
+_chosen = False  # until use(): the environment's language, taken at the first text (apply(None))
+
+
+def _active(domain: str) -> _gettext.NullTranslations:
+    if not _chosen:  # the light control verbs never read the config: they speak the environment's language
+        apply(None)
+    return _translations[domain]
 
 
 def _(message: str) -> str:
     """The program's text in the active language."""
-    return _translations["postured"].gettext(message)
+    return _active("postured").gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural text for ``count``, by the active language's plural rule."""
-    return _translations["postured"].ngettext(singular, plural, count)
+    return _active("postured").ngettext(singular, plural, count)
 
 
 def N_(message: str) -> str:
@@ -52,7 +59,7 @@ def N_(message: str) -> str:
 
 def catalogue_text(message: str) -> str:
     """An exercise catalogue text (name, step, caution …) in the active language."""
-    return _translations["catalogue"].gettext(message) if message else message
+    return _active("catalogue").gettext(message) if message else message
 
 
 def language() -> str:
@@ -143,10 +150,10 @@ def _format_locale(name: str, language: str) -> str:
     return language
 
 
-def use(language: str, formats: str | None = None, localedir: Path = LOCALE_DIR) -> str | None:
+def use(language: str, formats: str | None = None, localedir: str | os.PathLike = LOCALE_DIR) -> str | None:
     """Make ``language`` active for the words and ``formats`` for times and numbers.
     Returns a log line when a shipped language's compiled catalogue is missing."""
-    global _language, _formats
+    global _language, _formats, _chosen
     missing = []
     for domain in DOMAINS:
         if language == "en":
@@ -157,7 +164,7 @@ def use(language: str, formats: str | None = None, localedir: Path = LOCALE_DIR)
         except OSError:
             _translations[domain] = _gettext.NullTranslations()
             missing.append(domain)
-    _language, _formats = language, formats or language
+    _language, _formats, _chosen = language, formats or language, True
     _checked_formats.clear()
     if missing:
         return (f"the {NAMES.get(language, language)} translations are not compiled in {localedir} "
@@ -172,6 +179,8 @@ _checked_formats: dict[str, str] = {}
 
 def _locale() -> str:
     """The format locale, checked once against Babel's data (an unknown region falls back)."""
+    if not _chosen:
+        apply(None)
     if _formats not in _checked_formats:
         from babel import Locale, UnknownLocaleError
 

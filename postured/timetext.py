@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from postured.light_words import N_, _
+from postured.i18n import N_, _
 
 DURATION_HINT = N_("use 45m, 1h, 1h30m or 90s")
 WINDOW_HINT = N_('use "HH:MM-HH:MM", e.g. "09:00-12:00"')

@@ -25,7 +25,7 @@ import os
 import sys
 import time
 
-from postured.light_words import _
+from postured.i18n import _
 
 NONCE = 32
 MAC = 32  # bytes of an HMAC-SHA256

@@ -34,6 +34,7 @@ def wrapped(text: str) -> bool:
 @contextmanager
 def pseudo_language(domains=i18n.DOMAINS):
     saved = dict(i18n._translations), i18n.current()
+    i18n._chosen = True  # chosen here: the first text must not take the environment's instead
     for domain in domains:
         i18n._translations[domain] = Pseudo()
     try:

@@ -277,21 +277,6 @@ def test_a_light_verb_speaks_the_environments_language_without_babel_or_pydantic
     assert done.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("environ", [
-    {"LANG": "de_DE.UTF-8"}, {"LANG": "de_AT.UTF-8"}, {"LANG": "en_US.UTF-8", "LC_MESSAGES": "fr_FR.UTF-8"},
-    {"LANG": "fr_FR.UTF-8", "LC_ALL": "es_ES.UTF-8", "LC_MESSAGES": "de_DE.UTF-8"},
-    {"LANG": "en_US.UTF-8", "LANGUAGE": "pt_BR:de"}, {"LANG": "pt_PT.UTF-8"}, {"LANGUAGE": "de"},
-    {"LANG": "it_IT.UTF-8", "LANGUAGE": "it:fr"}, {"LANG": "C.UTF-8"}, {}, {"LANG": "en_GB.UTF-8", "LANGUAGE": "de"},
-])
-def test_the_light_verbs_choose_the_language_as_postured_i18n_does(environ, tmp_path, monkeypatch):
-    from postured import light_words
-
-    for language in i18n.SHIPPED[1:]:
-        (tmp_path / language / "LC_MESSAGES").mkdir(parents=True)
-    monkeypatch.setenv("POSTURED_LOCALE_DIR", str(tmp_path))
-    assert light_words.language(environ, platform="linux") == i18n.choose(None, environ, platform="linux")[0]
-
-
 def test_the_language_pre_read_survives_the_hostile_configs(tmp_path):
     """main() reads [ui] language before the verb checks the file: nothing there may hang or raise."""
     from test_config_fuzz import HOSTILE
