@@ -96,6 +96,18 @@ def parse_header(line: str) -> Header | None:
     return Header(version, device, name if isinstance(name, str) else "")
 
 
+def aware_time(at: str) -> datetime:
+    """An ISO 8601 time with its zone, as the history and the shared files keep them;
+    ValueError says what is wrong with it."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise ValueError(f"time {at!r} is not ISO 8601") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"time {at!r} has no time zone")
+    return moment
+
+
 def parse_event(line: str, device: str) -> SharedEvent:
     """One event line of ``device``'s file. Fields a newer format adds are ignored; a line
     without the fields this version needs raises ValueError saying what is missing."""
@@ -113,12 +125,7 @@ def parse_event(line: str, device: str) -> SharedEvent:
         raise ValueError("no kind")
     if not isinstance(at, str):
         raise ValueError("no time")
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        raise ValueError(f"time {at!r} is not ISO 8601") from None
-    if moment.tzinfo is None:
-        raise ValueError(f"time {at!r} has no zone")
+    moment = aware_time(at)
     if not all(value is None or isinstance(value, str) for value in (exercise, detail, source)):
         raise ValueError("exercise, source or detail is not text")
     if any(_unshown(value) for value in (event_id, kind, exercise, detail, source) if value):

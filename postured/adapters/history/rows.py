@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from postured.core.shared import aware_time
+
 SELECT = "SELECT id, at, kind, exercise_id, source, detail FROM events"
 
 
@@ -47,12 +49,7 @@ def event(at, kind, exercise_id, source, detail) -> Event:
     """One row as an event; ValueError says what is wrong with it."""
     if not isinstance(at, str):
         raise ValueError(f"time {at!r} is not text")
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        raise ValueError(f"time {at!r} is not ISO 8601") from None
-    if moment.tzinfo is None:
-        raise ValueError(f"time {at!r} has no time zone")
+    moment = aware_time(at)
     if not isinstance(kind, str) or not isinstance(source, str):
         raise ValueError(f"kind {kind!r} or source {source!r} is not text")
     if not all(value is None or isinstance(value, str) for value in (exercise_id, detail)):
