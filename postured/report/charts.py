@@ -10,14 +10,11 @@ from datetime import date
 from PIL import Image, ImageDraw
 
 from postured import i18n
-from postured.adapters.chart import grid_step, text_font
+from postured.adapters.chart import GRID, INK, MUTED, grid_step, text_font
 from postured.i18n import _
 from postured.report.model import ExerciseRecord, Report
 
 WIDTH = 1600
-INK = (33, 37, 41)
-MUTED = (108, 117, 125)
-GRID = (222, 226, 230)
 PLANNED = (206, 212, 218)
 DONE = (42, 157, 143)
 STEP = (38, 70, 83)
@@ -25,8 +22,7 @@ TOO_HARD = (231, 150, 40)  # told apart from pain by shape as well (triangle, ci
 PAIN = (200, 40, 40)
 
 
-def font(size: int):
-    return text_font(size)
+font = text_font  # the weekly chart's DejaVu, so every language's letters show
 
 
 def png(image: Image.Image) -> bytes:
