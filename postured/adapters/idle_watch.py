@@ -28,9 +28,10 @@ import functools
 import logging
 import os
 import select
-import threading
 from datetime import timedelta
 from typing import Callable
+
+from postured.watch_thread import WakeableWatcher, one_line
 
 log = logging.getLogger("postured")
 
@@ -50,44 +51,23 @@ class Unavailable(Exception):
     """Idle watching cannot work on this display."""
 
 
-class IdleWatcher:
+class IdleWatcher(WakeableWatcher):
     """Calls on_away(idle) once the idle time reaches the threshold, then on_back() at the
     next input, then waits for the next absence. Callbacks run on the watcher thread."""
 
+    thread_name = THREAD_NAME
+    unavailable = Unavailable
+
     def __init__(self, threshold: timedelta, on_away: Callable[[timedelta], None],
                  on_back: Callable[[], None], display_name: str | None = None):
+        super().__init__()
         self._threshold_ms = _milliseconds(threshold)
         self._on_away = on_away
         self._on_back = on_back
         self._display_name = display_name
-        self._lock = threading.Lock()  # guards the thread and the pipe's lifetime
-        self._thread: threading.Thread | None = None
-        self._wake_r: int | None = None
-        self._wake_w: int | None = None
-        self._stopping = False
 
-    @property
-    def watching(self) -> bool:
-        thread = self._thread
-        return thread is not None and thread.is_alive()
-
-    def start(self) -> bool:
-        """True when watching; False, with one log line, when this display cannot tell."""
-        with self._lock:
-            if self.watching:
-                return True
-            try:
-                connection = _Connection.open(self._display_name)
-            except Unavailable as exc:
-                log.warning("idle watch off: %s", exc)
-                return False
-            self._wake_r, self._wake_w = os.pipe()
-            os.set_blocking(self._wake_w, False)
-            self._stopping = False
-            self._thread = threading.Thread(target=self._run, args=(connection, self._wake_r),
-                                            name=THREAD_NAME, daemon=True)
-            self._thread.start()
-            return True
+    def _open(self) -> _Connection:
+        return _Connection.open(self._display_name)
 
     def set_threshold(self, threshold: timedelta) -> None:
         """Takes effect at once when present (fires now if already idle that long); while
@@ -95,72 +75,34 @@ class IdleWatcher:
         self._threshold_ms = _milliseconds(threshold)
         self._wake()
 
-    def stop(self) -> None:
-        """Stops the thread and waits for it (unless called from one of the callbacks)."""
-        with self._lock:
-            thread = self._thread
-            self._stopping = True
-        self._wake()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=10)
-            if thread.is_alive():
-                log.warning("idle watch: the watcher thread did not stop within 10 s")
-
     # ------------------------------------------------------------ the watcher thread
 
-    def _wake(self) -> None:
-        with self._lock:
-            if self._wake_w is None:
-                return
-            try:
-                os.write(self._wake_w, b"!")
-            except BlockingIOError:  # the pipe is full of wake-ups already
-                pass
-
-    def _run(self, connection: _Connection, wake_r: int) -> None:
+    def _watch(self, connection: _Connection, wake_r: int) -> None:
         away = False
-        try:
-            connection.arm_away(self._threshold_ms)
-            while not self._stopping:
-                # python-xlib may read several events at once: drain its queue before
-                # blocking, or select() would sleep on an event already read.
-                while connection.display.pending_events():
-                    fired = connection.alarm_fired(connection.display.next_event())
-                    if fired is None:
-                        continue  # not one of ours (e.g. MappingNotify, which every client gets)
-                    kind, idle_ms = fired
-                    if kind == "away" and not away:
-                        away = True
-                        connection.arm_back(idle_ms)  # before the callback: input during it counts
-                        self._call(self._on_away, timedelta(milliseconds=idle_ms))
-                    elif kind == "back" and away:
-                        away = False
-                        connection.arm_away(self._threshold_ms)
-                        self._call(self._on_back)
-                    if self._stopping:
-                        return
-                readable, _, _ = select.select([connection.fileno, wake_r], [], [])
-                if wake_r in readable:
-                    os.read(wake_r, 4096)
-                    if not self._stopping and not away:
-                        connection.arm_away(self._threshold_ms)  # the threshold may have changed
-        except Exception as exc:  # the X server went away, or a protocol error
-            log.warning("idle watch stopped: %s", _one_line(exc))
-        finally:
-            connection.close()
-            with self._lock:
-                os.close(wake_r)
-                if self._wake_w is not None:
-                    os.close(self._wake_w)
-                self._wake_r = self._wake_w = None
-
-    @staticmethod
-    def _call(callback: Callable, *args) -> None:
-        try:
-            callback(*args)
-        except Exception as exc:
-            name = getattr(callback, "__name__", repr(callback))
-            log.warning("idle watch: %s failed: %s", name, _one_line(exc))
+        connection.arm_away(self._threshold_ms)
+        while not self._stopping:
+            # python-xlib may read several events at once: drain its queue before
+            # blocking, or select() would sleep on an event already read.
+            while connection.display.pending_events():
+                fired = connection.alarm_fired(connection.display.next_event())
+                if fired is None:
+                    continue  # not one of ours (e.g. MappingNotify, which every client gets)
+                kind, idle_ms = fired
+                if kind == "away" and not away:
+                    away = True
+                    connection.arm_back(idle_ms)  # before the callback: input during it counts
+                    self._call(self._on_away, timedelta(milliseconds=idle_ms))
+                elif kind == "back" and away:
+                    away = False
+                    connection.arm_away(self._threshold_ms)
+                    self._call(self._on_back)
+                if self._stopping:
+                    return
+            readable, _, _ = select.select([connection.fileno, wake_r], [], [])
+            if wake_r in readable:
+                os.read(wake_r, 4096)
+                if not self._stopping and not away:
+                    connection.arm_away(self._threshold_ms)  # the threshold may have changed
 
 
 class _Connection:
@@ -185,7 +127,7 @@ class _Connection:
         try:
             display = xdisplay.Display(display_name)
         except Exception as exc:
-            raise Unavailable(f"cannot connect to X display {shown_name!r} ({_one_line(exc)})") from None
+            raise Unavailable(f"cannot connect to X display {shown_name!r} ({one_line(exc)})") from None
         try:
             extension = display.query_extension("SYNC")
             if extension is None:
@@ -206,7 +148,7 @@ class _Connection:
             raise
         except Exception as exc:
             _close_quietly(display)
-            raise Unavailable(f"cannot use SYNC on {shown_name!r} ({_one_line(exc)})") from None
+            raise Unavailable(f"cannot use SYNC on {shown_name!r} ({one_line(exc)})") from None
 
     def arm_away(self, threshold_ms: int) -> None:
         self._away_alarm = self._set_alarm(self._away_alarm, _POSITIVE_COMPARISON, threshold_ms)
@@ -306,7 +248,7 @@ def _milliseconds(threshold: timedelta) -> int:
 
 
 def _log_x_error(error, request) -> None:
-    log.warning("idle watch: X error %s", _one_line(error))
+    log.warning("idle watch: X error %s", one_line(error))
 
 
 def _close_quietly(display) -> None:
@@ -315,7 +257,3 @@ def _close_quietly(display) -> None:
     except Exception:  # already gone with the server
         pass
 
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from postured.core.presence import Presence
+from postured.watch_thread import one_line
 from postured.session_bus import session_bus_address
 
 log = logging.getLogger("postured")
@@ -73,7 +74,7 @@ class _Sensor:
                 if not self._failing:
                     self._failing = True
                     log.warning("cannot tell whether you are at the keyboard (%s: %s); "
-                                "breaks come as scheduled", self.name, _one_line(exc))
+                                "breaks come as scheduled", self.name, one_line(exc))
                 return None
             if self._failing:
                 self._failing = False
@@ -86,10 +87,6 @@ class _Sensor:
     def _forget(self) -> None:
         """Drop a connection that failed, so the next read makes a fresh one."""
 
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 # ---------------------------------------------------------------- D-Bus
@@ -166,13 +163,13 @@ class LockProbe:
             try:
                 return bool(self._sources[self._answering]())
             except Exception as exc:
-                log.debug("screen lock: %s stopped answering: %s", self._answering, _one_line(exc))
+                log.debug("screen lock: %s stopped answering: %s", self._answering, one_line(exc))
                 self._answering = None
         for name, ask in self._sources.items():
             try:
                 locked = bool(ask())
             except Exception as exc:
-                log.debug("screen lock: no answer from %s: %s", name, _one_line(exc))
+                log.debug("screen lock: no answer from %s: %s", name, one_line(exc))
                 continue
             self._answering = name
             return locked
@@ -317,12 +314,12 @@ def make_presence_sensor(environ=os.environ, platform: str = sys.platform, wayla
             return _build(wanted, environ, wayland=wayland)
         except Exception as exc:
             log.warning("POSTURED_PRESENCE=%s cannot work here (%s); not watching presence",
-                        wanted, _one_line(exc))
+                        wanted, one_line(exc))
             return NullSensor()
     try:
         sensor = _pick(environ, platform, wayland)
     except Exception as exc:  # e.g. PyGObject missing: presence is a nicety, never a crash
-        log.warning("cannot watch presence: %s", _one_line(exc))
+        log.warning("cannot watch presence: %s", one_line(exc))
         sensor = None
     if sensor is None:
         return NullSensor()

@@ -21,14 +21,14 @@ from __future__ import annotations
 import logging
 import os
 import select
-import threading
 import time
 from datetime import timedelta
 from typing import Callable
 
 from postured.core.presence import Presence
+from postured.watch_thread import WakeableWatcher
 
-from .connection import UINT32_MAX, Connection, Unavailable, one_line
+from .connection import UINT32_MAX, Connection, Unavailable
 
 log = logging.getLogger("postured")
 
@@ -40,7 +40,7 @@ def _nothing(*_args) -> None:
     pass
 
 
-class WaylandIdleWatcher:
+class WaylandIdleWatcher(WakeableWatcher):
     """Also the presence sensor of the session: ``read()`` returns what the events told.
 
     ``watch(threshold, on_away, on_back)`` then ``start()``: on_away(idle) once input has
@@ -50,7 +50,11 @@ class WaylandIdleWatcher:
 
     watches = True  # tells app.py this sensor is its own idle watcher
 
+    thread_name = THREAD_NAME
+    unavailable = Unavailable
+
     def __init__(self, display_name: str | None, protocol: str, lock=None):
+        super().__init__()  # its lock also guards the away state
         self._display_name = display_name
         self.protocol = protocol  # "ext-idle-notify-v1 (input only)", ... for the log line
         self.name = f"wayland {protocol}"
@@ -58,17 +62,7 @@ class WaylandIdleWatcher:
         self._threshold_ms = 1
         self._on_away: Callable[[timedelta], None] = _nothing
         self._on_back: Callable[[], None] = _nothing
-        self._guard = threading.Lock()  # the thread, the pipe, the away state
-        self._thread: threading.Thread | None = None
-        self._wake_r: int | None = None
-        self._wake_w: int | None = None
-        self._stopping = False
         self._away_since: float | None = None  # monotonic time of the last input, while away
-
-    @property
-    def watching(self) -> bool:
-        thread = self._thread
-        return thread is not None and thread.is_alive()
 
     def watch(self, threshold: timedelta, on_away: Callable[[timedelta], None],
               on_back: Callable[[], None]) -> None:
@@ -82,7 +76,7 @@ class WaylandIdleWatcher:
         input while away; None when not watching (cannot tell)."""
         if not self.watching:
             return None
-        with self._guard:
+        with self._lock:
             since = self._away_since
         idle = timedelta(0) if since is None else timedelta(seconds=max(time.monotonic() - since, 0))
         locked = False
@@ -95,24 +89,11 @@ class WaylandIdleWatcher:
 
     # ------------------------------------------------------------ the watcher
 
-    def start(self) -> bool:
-        """True when watching; False, with one log line, when the compositor cannot tell."""
-        with self._guard:
-            if self.watching:
-                return True
-            try:
-                connection = Connection.open(self._display_name)
-            except Unavailable as exc:
-                log.warning("idle watch off: %s", exc)
-                return False
-            self._wake_r, self._wake_w = os.pipe()
-            os.set_blocking(self._wake_w, False)
-            self._stopping = False
-            self._away_since = None
-            self._thread = threading.Thread(target=self._run, args=(connection, self._wake_r),
-                                            name=THREAD_NAME, daemon=True)
-            self._thread.start()
-            return True
+    def _open(self) -> Connection:
+        return Connection.open(self._display_name)
+
+    def _reset(self) -> None:
+        self._away_since = None
 
     def set_threshold(self, threshold: timedelta) -> None:
         """While present: a new timer at once, which counts from now (the protocol's
@@ -120,30 +101,11 @@ class WaylandIdleWatcher:
         self._threshold_ms = _milliseconds(threshold)
         self._wake()
 
-    def stop(self) -> None:
-        with self._guard:
-            thread = self._thread
-            self._stopping = True
-        self._wake()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=10)
-            if thread.is_alive():
-                log.warning("idle watch: the Wayland watcher thread did not stop within 10 s")
-
-    def _wake(self) -> None:
-        with self._guard:
-            if self._wake_w is None:
-                return
-            try:
-                os.write(self._wake_w, b"!")
-            except BlockingIOError:  # full of wake-ups already
-                pass
-
-    def _run(self, connection: Connection, wake_r: int) -> None:
+    def _watch(self, connection: Connection, wake_r: int) -> None:
         armed_ms = self._threshold_ms
 
         def idled() -> None:
-            with self._guard:
+            with self._lock:
                 if self._away_since is not None:
                     return
                 self._away_since = time.monotonic() - armed_ms / 1000
@@ -151,7 +113,7 @@ class WaylandIdleWatcher:
 
         def resumed() -> None:
             nonlocal armed_ms
-            with self._guard:
+            with self._lock:
                 if self._away_since is None:
                     return
                 self._away_since = None
@@ -160,40 +122,21 @@ class WaylandIdleWatcher:
                 connection.arm(armed_ms, idled, resumed)
             self._call(self._on_back)
 
-        try:
-            connection.arm(armed_ms, idled, resumed)
-            display = connection.display
-            while not self._stopping:
-                display.dispatch(block=False)  # runs idled/resumed for events already read
-                display.flush()
-                readable, _, _ = select.select([connection.fileno, wake_r], [], [])
-                if connection.fileno in readable:
-                    display.read()  # raises when the compositor is gone
-                if wake_r in readable:
-                    os.read(wake_r, 4096)
-                    with self._guard:
-                        present = self._away_since is None
-                    if not self._stopping and present and armed_ms != self._threshold_ms:
-                        armed_ms = self._threshold_ms
-                        connection.arm(armed_ms, idled, resumed)
-        except Exception as exc:
-            log.warning("idle watch stopped: %s", one_line(exc))
-        finally:
-            connection.close()
-            with self._guard:
-                self._away_since = None
-                os.close(wake_r)
-                if self._wake_w is not None:
-                    os.close(self._wake_w)
-                self._wake_r = self._wake_w = None
-
-    @staticmethod
-    def _call(callback: Callable, *args) -> None:
-        try:
-            callback(*args)
-        except Exception as exc:
-            name = getattr(callback, "__name__", repr(callback))
-            log.warning("idle watch: %s failed: %s", name, one_line(exc))
+        connection.arm(armed_ms, idled, resumed)
+        display = connection.display
+        while not self._stopping:
+            display.dispatch(block=False)  # runs idled/resumed for events already read
+            display.flush()
+            readable, _, _ = select.select([connection.fileno, wake_r], [], [])
+            if connection.fileno in readable:
+                display.read()  # raises when the compositor is gone
+            if wake_r in readable:
+                os.read(wake_r, 4096)
+                with self._lock:
+                    present = self._away_since is None
+                if not self._stopping and present and armed_ms != self._threshold_ms:
+                    armed_ms = self._threshold_ms
+                    connection.arm(armed_ms, idled, resumed)
 
 
 def make_wayland_sensor(display_name: str | None, lock=None) -> WaylandIdleWatcher:

@@ -15,6 +15,8 @@ import functools
 import os
 from typing import Callable
 
+from postured.watch_thread import one_line
+
 EXT_IDLE, KDE_IDLE = "ext_idle_notifier_v1", "org_kde_kwin_idle"
 UINT32_MAX = 2**32 - 1
 
@@ -196,7 +198,3 @@ def kde_idle():
     return SimpleNamespace(OrgKdeKwinIdle=OrgKdeKwinIdle, OrgKdeKwinIdleTimeout=OrgKdeKwinIdleTimeout)
 
 
-
-def one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
