@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pseudo_locale import CLOSE, OPEN, pseudo_language
+from test_stats import Ev  # the stats tests' event rows
 
 from postured import i18n, stats
 from postured.i18n_build import compile_po
@@ -29,14 +29,6 @@ UTC = timezone.utc
 DESCRIBE = {"chin-tuck": ("Chin tuck", "neck"), "wall-slide": ("Wall slide", "upper back")}
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"),
                                    reason="poppler-utils not installed (bash tools/setup.sh --test)")
-
-
-@dataclass(frozen=True)
-class Ev:
-    at: datetime
-    kind: str
-    exercise_id: str | None = "chin-tuck"
-    detail: str | None = None
 
 
 def berlin(text: str) -> datetime:
