@@ -214,10 +214,15 @@ def run(paths: Paths, use_tray: bool) -> int:
         getattr(loaded.zone, "key", loaded.zone), paths.history,
     )
     background_started = threading.Event()
+    # Starting the background pieces (on the tray's thread) and stopping them (here, in
+    # finally) never overlap: a signal during start-up would stop a piece half started.
+    background = threading.Lock()
 
     def start_background() -> None:
         # After the icon shows: the scheduler and the file watcher are not needed to draw it.
-        if not background_started.is_set():
+        with background:
+            if background_started.is_set() or stopped.is_set():
+                return
             background_started.set()
             alarm.start()
             if not watch_first:
@@ -262,15 +267,17 @@ def run(paths: Paths, use_tray: bool) -> int:
             start_background()
             stopped.wait()
     finally:
-        if idle_watcher is not None:
-            idle_watcher.stop()
-        sleep_watcher.stop()
-        dnd.stop()
-        clock_watcher.stop()
-        calendars.stop()
-        watcher.stop()
-        server.stop()
-        alarm.stop()
+        with background:
+            background_started.set()  # too late to start anything now
+            if idle_watcher is not None:
+                idle_watcher.stop()
+            sleep_watcher.stop()
+            dnd.stop()
+            clock_watcher.stop()
+            calendars.stop()
+            watcher.stop()
+            server.stop()
+            alarm.stop()
         history.close()
         close_notifier = getattr(notifier, "close", None)
         if close_notifier is not None:  # sends what is still queued (a withdrawn reminder)

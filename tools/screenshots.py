@@ -158,7 +158,7 @@ def shoot_xfce_reminder(work: Path) -> None:
         desktop._spawn("xfce4-notifyd", [str(server)])
         wait_until(lambda: desktop.has_bus_name("org.freedesktop.Notifications"), "xfce4-notifyd")
         daemon = Daemon(work / "xfce-daemon", desktop.env, ALL_DAY.format(interval="30m"),
-                        args=("run", "--no-tray"))
+                        args=("run", "--no-tray"), used_before=True)  # the reminder, not the first-run note
         daemon.wait_for_log("running with")
         break_now(daemon)
         note = wait_until(lambda: desktop.xdotool("search", "--onlyvisible", "--class", "xfce4-notifyd").split(),

@@ -188,8 +188,7 @@ class DoNotDisturb:
             source = GLib.idle_source_new()  # quits the loop even if it has not started yet
             source.set_callback(lambda *_: self._loop.quit() or False)
             source.attach(self._context)
-        if thread.ident is not None:  # a stop during start-up may come before the thread runs
-            thread.join(START_TIMEOUT)
+        thread.join(START_TIMEOUT)
 
     def _run(self) -> None:
         connection = None

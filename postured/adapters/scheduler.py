@@ -52,7 +52,4 @@ class SchedulerAlarm:
 
     def stop(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
-            try:
-                self._scheduler.shutdown(wait=False)
-            except RuntimeError:  # a stop during start-up, before the scheduler's thread has begun
-                pass
+            self._scheduler.shutdown(wait=False)
