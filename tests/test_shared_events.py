@@ -78,6 +78,14 @@ def test_merge_dedupes_by_id_and_orders_by_time():
     assert [e.at.minute for e in merged] == [0, 5, 6]
 
 
+def test_an_answer_in_the_second_the_round_began_counts():
+    """The shared files keep whole seconds: 10:00:00.900 is written 10:00:00, after a round
+    that began at 10:00:00.600 on the other computer."""
+    began = at("2026-12-01 10:00:00") + timedelta(milliseconds=600)
+    assert shared.answer_counts(at("2026-12-01 10:00:00"), began, began + timedelta(seconds=2))
+    assert not shared.answer_counts(at("2026-12-01 09:59:59"), began, began + timedelta(seconds=2))
+
+
 def test_an_answer_counts_within_the_last_minutes_and_after_the_round_began():
     now = at("2026-12-01 10:31:00")
     began = at("2026-12-01 10:00:00")  # this computer's interval, then its reminder at 10:30

@@ -196,7 +196,9 @@ def answer_counts(answer_at: datetime, round_began: datetime | None, now: dateti
     """
     if abs(now - answer_at) > RECENT_ANSWER:
         return False
-    return round_began is None or answer_at > round_began
+    # Events keep whole seconds (as the history does): an answer in the second the round
+    # began counts, or one given within a second of a reminder would be lost to rounding.
+    return round_began is None or answer_at >= round_began.replace(microsecond=0)
 
 
 def _unshown(text: str) -> bool:
