@@ -38,7 +38,10 @@ def test_an_answer_on_one_computer_withdraws_the_reminder_on_the_other(tmp_path)
         # The person is at A: a break there, answered there.
         assert cli(a, "break-now").returncode == 0
         assert cli(a, "done").returncode == 0
-        wait_until(lambda: desktop.displayed() == 0, "B's reminder to leave dunst's screen", 15)
+        try:
+            wait_until(lambda: desktop.displayed() == 0, "B's reminder to leave dunst's screen", 15)
+        except TimeoutError as exc:  # say what each daemon saw
+            raise TimeoutError(f"{exc}\n--- A:\n{a.log}\n--- B:\n{b.log}") from None
         after = as_json(b, "status")
         assert after["state"] != "due" and after["today"]["done"] == 1, after
         assert "answeredelsewhere (from another computer): Next break" in b.log
